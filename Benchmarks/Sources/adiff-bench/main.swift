@@ -1,0 +1,2 @@
+import ADiffTensor
+print(BLAS.configuration)

@@ -1,0 +1,10 @@
+#include <libavformat/avformat.h>
+#include <libavformat/avio.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/avutil.h>
+#include <libavutil/error.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/dict.h>
+#include <libavutil/log.h>
+#include <libswscale/swscale.h>
