@@ -21,6 +21,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ADiffTensor", targets: ["ADiffTensor"]),
+        .library(name: "ADiffWeights", targets: ["ADiffWeights"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
     ],
     dependencies: [
@@ -40,6 +41,7 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
+        .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
 
         // MARK: Benchmarks
         .executableTarget(
@@ -54,5 +56,6 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "ADiffTensorTests", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+        .testTarget(name: "ADiffWeightsTests", dependencies: ["ADiffWeights"], swiftSettings: kernelSwiftSettings),
     ]
 )
