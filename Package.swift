@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .library(name: "ADiffTensor", targets: ["ADiffTensor"]),
         .library(name: "ADiffWeights", targets: ["ADiffWeights"]),
+        .library(name: "ADiffProtocol", targets: ["ADiffProtocol"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
     ],
     dependencies: [
@@ -42,6 +43,7 @@ let package = Package(
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+        .target(name: "ADiffProtocol", swiftSettings: commonSwiftSettings),
 
         // MARK: Benchmarks
         .executableTarget(
@@ -57,5 +59,6 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ADiffTensorTests", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .testTarget(name: "ADiffWeightsTests", dependencies: ["ADiffWeights"], swiftSettings: kernelSwiftSettings),
+        .testTarget(name: "ADiffProtocolTests", dependencies: ["ADiffProtocol"], swiftSettings: commonSwiftSettings),
     ]
 )
