@@ -27,6 +27,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: System libraries and C shims
@@ -44,6 +45,14 @@ let package = Package(
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffProtocol", swiftSettings: commonSwiftSettings),
+        .target(
+            name: "ADiffService",
+            dependencies: [
+                "ADiffProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: commonSwiftSettings
+        ),
 
         // MARK: Benchmarks
         .executableTarget(
@@ -60,5 +69,6 @@ let package = Package(
         .testTarget(name: "ADiffTensorTests", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .testTarget(name: "ADiffWeightsTests", dependencies: ["ADiffWeights"], swiftSettings: kernelSwiftSettings),
         .testTarget(name: "ADiffProtocolTests", dependencies: ["ADiffProtocol"], swiftSettings: commonSwiftSettings),
+        .testTarget(name: "ADiffServiceTests", dependencies: ["ADiffService"], swiftSettings: commonSwiftSettings),
     ]
 )
