@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "ADiffTensor", targets: ["ADiffTensor"]),
         .library(name: "ADiffWeights", targets: ["ADiffWeights"]),
         .library(name: "ADiffProtocol", targets: ["ADiffProtocol"]),
+        .library(name: "ADiffPipeline", targets: ["ADiffPipeline"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
     ],
     dependencies: [
@@ -44,6 +45,7 @@ let package = Package(
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+        .target(name: "ADiffPipeline", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffProtocol", swiftSettings: commonSwiftSettings),
         .target(
             name: "ADiffService",
@@ -68,6 +70,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ADiffTensorTests", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .testTarget(name: "ADiffWeightsTests", dependencies: ["ADiffWeights"], swiftSettings: kernelSwiftSettings),
+        .testTarget(name: "ADiffPipelineTests", dependencies: ["ADiffPipeline"], swiftSettings: kernelSwiftSettings),
         .testTarget(name: "ADiffProtocolTests", dependencies: ["ADiffProtocol"], swiftSettings: commonSwiftSettings),
         .testTarget(name: "ADiffServiceTests", dependencies: ["ADiffService"], swiftSettings: commonSwiftSettings),
     ]
