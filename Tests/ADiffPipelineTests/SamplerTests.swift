@@ -12,6 +12,9 @@ import Testing
         let lcmSigmas: [Float]
         let stepNoise: [[Float]]
         let results: [String: [Float]]
+        let brownianSeeds: [UInt64]
+        let brownianQueries: [[Float]]
+        let brownianNoise: [[Float]]
     }
 
     private let fixture: Fixture = {
@@ -75,6 +78,42 @@ import Testing
         // One draw per step for Euler/Heun (unused), one per step with σ' > 0 for Euler a.
         let expectedDraws = ["Euler": 10, "Heun": 10, "Euler a": 9, "DPM++ 2M": 0][name]!
         #expect(draws == expectedDraws)
+    }
+
+    /// torchsde's trees with its own CPU normals; ours use the torch-CPU generator, which is
+    /// within a few ULP of torch's, hence a tolerance rather than bit equality.
+    @Test func brownianTreeNoiseMatchesTorchsde() {
+        let brownian = BrownianNoise(
+            seeds: fixture.brownianSeeds, elementsPerFrame: fixture.noise.count / 2, sigmas: fixture.sigmas, source: .cpu
+        )
+        for (query, expected) in zip(fixture.brownianQueries, fixture.brownianNoise) {
+            let noise = brownian.noise(from: query[0], to: query[1])
+            #expect(relativeError(noise, expected) <= 1e-5, "query \(query)")
+        }
+    }
+
+    @Test func dpmppSDEMatchesKDiffusionWithBrownianTrees() throws {
+        let brownian = BrownianNoise(
+            seeds: fixture.brownianSeeds, elementsPerFrame: fixture.noise.count / 2, sigmas: fixture.sigmas, source: .cpu
+        )
+        let noise = SamplerNoise(draw: { [] }, brownian: { brownian.noise(from: $0, to: $1) })
+        var denoiser = KDiffusionDenoiser(schedule: .stableDiffusion, model: model(fixture.weights))
+        let start = fixture.noise.map { $0 * fixture.sigmas[0] }
+        let result = try DPMPPSDESampler().sample(start, sigmas: fixture.sigmas, denoiser: &denoiser, noise: noise) { _ in }
+        #expect(relativeError(result, fixture.results["DPM++ SDE"]!) <= 1e-5)
+    }
+
+    /// The spec's values: NV source, seed 0, frame (4, 8, 8), Karras 20 steps on the SD
+    /// schedule; the first noise of steps 0 and 1 (queried between consecutive σ).
+    @Test func brownianTreeWithNVNoiseMatchesTheWebUIValues() {
+        let sigmas = SigmaSchedule.karras.sigmas(steps: 20, schedule: .stableDiffusion)
+        let brownian = BrownianNoise(seeds: [0], elementsPerFrame: 256, sigmas: sigmas, source: .nv)
+        let step0 = brownian.noise(from: sigmas[0], to: sigmas[1])
+        let step1 = brownian.noise(from: sigmas[1], to: sigmas[2])
+        let expected0: [Float] = [-1.1387088, 0.0678464, -1.4543799, -0.7913652]
+        let expected1: [Float] = [1.1544623, -1.7132686, -0.6101658, -0.3448367]
+        #expect(zip(step0.prefix(4), expected0).allSatisfy { abs($0 - $1) < 2e-6 }, "\(step0.prefix(4))")
+        #expect(zip(step1.prefix(4), expected1).allSatisfy { abs($0 - $1) < 2e-6 }, "\(step1.prefix(4))")
     }
 
     @Test func lcmMatchesTheSpecFormula() throws {

@@ -3,7 +3,7 @@
 public enum SamplerCatalog {
     /// Every sampler this build implements.
     public static let all: [any Sampler] = [
-        EulerAncestralSampler(), EulerSampler(), HeunSampler(), DPMPP2MSampler(), LCMSampler(),
+        EulerAncestralSampler(), EulerSampler(), HeunSampler(), DPMPP2MSampler(), DPMPPSDESampler(), LCMSampler(),
     ]
 
     /// A resolved sampler choice: the algorithm and the schedule it runs on.
