@@ -116,6 +116,20 @@ import Testing
         #expect(zip(step1.prefix(4), expected1).allSatisfy { abs($0 - $1) < 2e-6 }, "\(step1.prefix(4))")
     }
 
+    @Test func ddimMatchesTheSpecFormulaAndTheWebUIsTimesteps() throws {
+        #expect(DDIMSampler.timesteps(steps: 20) == Array(stride(from: 1, through: 951, by: 50)))
+        let thirty = DDIMSampler.timesteps(steps: 30)
+        #expect(thirty.count == 31 && thirty.suffix(3) == [925, 958, 991])
+        let draws = Draws(fixture.stepNoise + fixture.stepNoise)
+        let noise = SamplerNoise(draw: { draws.next() }, brownian: { _, _ in [] })
+        var calls = 0
+        let result = try DDIMSampler(eta: 0.5).sample(
+            fixture.noise, schedule: .stableDiffusion, steps: 20, model: model(fixture.weights), draws: noise
+        ) { _ in calls += 1 }
+        #expect(calls == 19 && draws.taken == 19)
+        #expect(relativeError(result, fixture.results["DDIM"]!) <= 1e-5)
+    }
+
     @Test func lcmMatchesTheSpecFormula() throws {
         let (result, draws) = try run(LCMSampler(), lcm: true)
         #expect(relativeError(result, fixture.results["LCM"]!) <= 1e-5)
