@@ -3,12 +3,10 @@ import Testing
 @testable import ADiffModels
 
 @Suite struct CLIPTokenizerTests {
-    static let tokenizer: CLIPTokenizer = {
-        do { return try CLIPTokenizer.bundled() } catch { fatalError("bundled vocabulary: \(error)") }
-    }()
+    static var tokenizer: CLIPTokenizer { get throws { try TextFixtures.tokenizer() } }
 
-    @Test func vocabularyHasTheSpecifiedLayout() {
-        let symbols = Self.tokenizer.model.symbols
+    @Test func vocabularyHasTheSpecifiedLayout() throws {
+        let symbols = try Self.tokenizer.model.symbols
         #expect(symbols.count == 49_408)
         #expect(symbols[267] == ",</w>")
         #expect(symbols[320] == "a</w>")
@@ -26,16 +24,16 @@ import Testing
         ("1024x1024", [272, 271, 273, 275, 343, 272, 271, 273, 275]),
         ("café", [15304]),
     ] as [(String, [Int32])])
-    func specVectors(text: String, ids: [Int32]) {
+    func specVectors(text: String, ids: [Int32]) throws {
         for mode in CLIPTextNormalization.allCases {
-            #expect(Self.tokenizer.with(normalization: mode).encode(text) == ids, "\(mode)")
+            #expect(try Self.tokenizer.with(normalization: mode).encode(text) == ids, "\(mode)")
         }
     }
 
     @Test func matchesHuggingFaceTokenizersOnEveryGoldenPrompt() throws {
         let file = try TextFixtures.load("tokenizer.json", as: TextFixtures.TokenizerFile.self)
         #expect(file.cases.count > 250)
-        let tokenizer = Self.tokenizer.with(normalization: .huggingFace)
+        let tokenizer = try Self.tokenizer.with(normalization: .huggingFace)
         for entry in file.cases {
             #expect(tokenizer.encode(entry.text) == entry.hf, "\(entry.text.debugDescription)")
         }
@@ -43,7 +41,7 @@ import Testing
 
     @Test func matchesTheWebUIPathExceptMojibakeRepair() throws {
         let file = try TextFixtures.load("tokenizer.json", as: TextFixtures.TokenizerFile.self)
-        let tokenizer = Self.tokenizer.with(normalization: .webUI)
+        let tokenizer = try Self.tokenizer.with(normalization: .webUI)
         for entry in file.cases where !entry.ftfyEncoding {
             #expect(tokenizer.encode(entry.text) == entry.webui, "\(entry.text.debugDescription)")
         }
@@ -51,7 +49,7 @@ import Testing
 
     @Test func matchesOpenCLIPExceptMojibakeRepair() throws {
         let file = try TextFixtures.load("tokenizer.json", as: TextFixtures.TokenizerFile.self)
-        let tokenizer = Self.tokenizer.with(normalization: .openCLIP)
+        let tokenizer = try Self.tokenizer.with(normalization: .openCLIP)
         for entry in file.cases where !entry.ftfyEncoding {
             #expect(tokenizer.encode(entry.text) == entry.openclip, "\(entry.text.debugDescription)")
         }

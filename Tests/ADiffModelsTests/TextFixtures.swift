@@ -1,3 +1,4 @@
+import ADiffModels
 import Foundation
 
 /// Loads the golden files written by scripts/fixtures/make_text_fixtures.py.
@@ -5,6 +6,11 @@ enum TextFixtures {
     static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/Text")
+
+    /// The bundled tokenizer, loaded once for all suites; a load failure fails every test using it.
+    private static let bundled = Result { () throws(TextError) in try CLIPTokenizer.bundled() }
+
+    static func tokenizer() throws -> CLIPTokenizer { try bundled.get() }
 
     static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(contentsOf: directory.appendingPathComponent(name)))
