@@ -55,6 +55,15 @@ import Testing
         }
     }
 
+    @Test func rejectsTruncatedGzip() throws {
+        let gzip: [UInt8] = [  // gzip of "hello\n" made with Python's gzip.compress(mtime=0)
+            0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xCB, 0x48, 0xCD, 0xC9, 0xC9, 0xE7,
+            0x02, 0x00, 0x20, 0x30, 0x3A, 0x36, 0x06, 0x00, 0x00, 0x00,
+        ]
+        #expect(try GzipInflater.inflate(gzip, source: "t") == Array("hello\n".utf8))
+        #expect(throws: TextError.self) { try GzipInflater.inflate(Array(gzip.prefix(14)), source: "t") }
+    }
+
     @Test func rejectsDataThatIsNotGzip() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("adiff-not-gzip-\(UUID()).gz")
         try Data("plain text".utf8).write(to: url)

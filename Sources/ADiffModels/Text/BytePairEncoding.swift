@@ -77,8 +77,8 @@ public struct BytePairEncoding: Sendable {
 
     /// Encodes one pre-tokenized word: UTF-8 bytes → symbols, `</w>` on the last one, then merges
     /// by lowest rank, each round merging every left-to-right non-overlapping occurrence.
-    public func encode(word: Substring.UTF8View) -> [Int32] {
-        var symbols = word.map { byteSymbolIDs[Int($0)] }
+    public func encode(word: String) -> [Int32] {
+        var symbols = word.utf8.map { byteSymbolIDs[Int($0)] }
         guard !symbols.isEmpty else { return [] }
         symbols[symbols.count - 1] += 256
         while symbols.count > 1 {

@@ -1,6 +1,8 @@
 /// Hand-written scanner for CLIP's pre-tokenizer regex (spec §2.3), tried in this order at each
 /// position, whitespace skipped:
 /// `<|startoftext|>|<|endoftext|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+`.
+/// Works on Unicode scalars (as the regex engines do), not on grapheme clusters. The special
+/// alternatives are used only where the reference maps them to ids (see `CLIPTextNormalization`).
 struct CLIPPreTokenizer: Sendable {
     /// One match: a word to byte-pair encode, or a special token already resolved to its id.
     enum Piece: Equatable, Sendable {

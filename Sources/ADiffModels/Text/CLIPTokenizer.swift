@@ -78,7 +78,7 @@ public struct CLIPTokenizer: Sendable {
                     case .special(let id):
                         ids.append(id)
                     case .word(let word):
-                        ids += cache.ids(for: word) { model.encode(word: $0.utf8[...]) }
+                        ids += cache.ids(for: word) { model.encode(word: $0) }
                     }
                 }
             }
