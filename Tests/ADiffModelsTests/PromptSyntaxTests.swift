@@ -114,6 +114,12 @@ import Testing
         #expect(throws: TextError.self) { try PromptChunker(tokenizer: tokenizer, commaBackoff: -1) }
     }
 
+    @Test func overlongPromptsAreRejected() throws {
+        let processor = PromptTextProcessor(chunker: try PromptChunker(tokenizer: try Self.tokenizer()), maximumLength: 10)
+        #expect(try processor.chunks(for: "0123456789").count == 1)
+        #expect(throws: TextError.self) { try processor.chunks(for: "0123456789a") }
+    }
+
     @Test func variantsArePaddedToTheSameChunkCount() throws {
         let processor = PromptTextProcessor(chunker: try PromptChunker(tokenizer: try Self.tokenizer()))
         let padded = try processor.chunks(for: ["short", String(repeating: "long ", count: 100)])

@@ -40,6 +40,8 @@ public struct BytePairEncoding: Sendable {
         merges.reserveCapacity(Self.mergeCount)
         for (rank, line) in lines.enumerated() {
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            // `ids` holds only the symbols made so far, so every merge uses symbols of earlier
+            // merges: encode(word:) relies on that ordering.
             guard parts.count == 2, let left = ids[String(parts[0])], let right = ids[String(parts[1])] else {
                 throw TextError(.vocabulary, "\(source): line \(rank + 2) '\(line)' is not a merge of two known symbols")
             }
@@ -75,35 +77,95 @@ public struct BytePairEncoding: Sendable {
         return table
     }
 
-    /// Encodes one pre-tokenized word: UTF-8 bytes → symbols, `</w>` on the last one, then merges
-    /// by lowest rank, each round merging every left-to-right non-overlapping occurrence.
+    /// Encodes one pre-tokenized word: UTF-8 bytes → symbols, `</w>` on the last one, then merges by
+    /// lowest rank, each rank merging every left-to-right non-overlapping occurrence (the reference
+    /// loop). Done with a heap over a linked list, O(n log n) instead of the loop's O(n²): merges are
+    /// popped by (rank, position), and since every merge only uses symbols made by earlier merges
+    /// (enforced at load), the pairs a merge creates rank after it, so the order is the loop's order.
     public func encode(word: String) -> [Int32] {
-        var symbols = word.utf8.map { byteSymbolIDs[Int($0)] }
-        guard !symbols.isEmpty else { return [] }
-        symbols[symbols.count - 1] += 256
-        while symbols.count > 1 {
-            var best: (rank: Int32, left: Int32, right: Int32, merged: Int32)?
-            for index in 0..<(symbols.count - 1) {
-                let key = UInt64(UInt32(symbols[index])) << 32 | UInt64(UInt32(symbols[index + 1]))
-                if let merge = merges[key], best.map({ merge.rank < $0.rank }) ?? true {
-                    best = (merge.rank, symbols[index], symbols[index + 1], merge.merged)
-                }
-            }
-            guard let best else { break }
-            var merged: [Int32] = []
-            merged.reserveCapacity(symbols.count)
-            var index = 0
-            while index < symbols.count {
-                if index + 1 < symbols.count, symbols[index] == best.left, symbols[index + 1] == best.right {
-                    merged.append(best.merged)
-                    index += 2
-                } else {
-                    merged.append(symbols[index])
-                    index += 1
-                }
-            }
-            symbols = merged
+        var ids = word.utf8.map { byteSymbolIDs[Int($0)] }
+        guard !ids.isEmpty else { return [] }
+        ids[ids.count - 1] += 256
+        guard ids.count > 1 else { return ids }
+        var next = Array(1...ids.count)
+        next[ids.count - 1] = -1
+        var previous = Array(-1..<(ids.count - 1))
+        var alive = [Bool](repeating: true, count: ids.count)
+        var heap = PairHeap()
+        func push(_ position: Int) {
+            guard position >= 0 else { return }
+            let right = next[position]
+            guard right >= 0, let merge = merges[pairKey(ids[position], ids[right])] else { return }
+            heap.push(PairHeap.Entry(rank: merge.rank, position: Int32(position), left: ids[position], right: ids[right]))
         }
-        return symbols
+        for position in 0..<(ids.count - 1) { push(position) }
+        while let entry = heap.pop() {
+            let position = Int(entry.position)
+            let right = next[position]
+            // Skip entries made stale by an earlier merge at or next to this position.
+            guard alive[position], right >= 0, ids[position] == entry.left, ids[right] == entry.right else { continue }
+            ids[position] = merges[pairKey(entry.left, entry.right)]!.merged
+            alive[right] = false
+            next[position] = next[right]
+            if next[right] >= 0 { previous[next[right]] = position }
+            push(previous[position])
+            push(position)
+        }
+        var result: [Int32] = []
+        var position = 0
+        while position >= 0 {
+            result.append(ids[position])
+            position = next[position]
+        }
+        return result
+    }
+
+    private func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
+        UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
+    }
+}
+
+/// Binary min-heap of candidate merges ordered by (rank, position).
+private struct PairHeap {
+    struct Entry {
+        let rank: Int32
+        let position: Int32
+        let left: Int32
+        let right: Int32
+
+        var key: UInt64 { UInt64(UInt32(rank)) << 32 | UInt64(UInt32(position)) }
+    }
+
+    private var entries: [Entry] = []
+
+    mutating func push(_ entry: Entry) {
+        entries.append(entry)
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard entries[child].key < entries[parent].key else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Entry? {
+        guard let top = entries.first else { return nil }
+        let last = entries.removeLast()
+        if !entries.isEmpty {
+            entries[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                let right = left + 1
+                var smallest = parent
+                if left < entries.count, entries[left].key < entries[smallest].key { smallest = left }
+                if right < entries.count, entries[right].key < entries[smallest].key { smallest = right }
+                if smallest == parent { break }
+                entries.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return top
     }
 }

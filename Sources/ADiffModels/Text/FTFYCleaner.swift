@@ -40,7 +40,9 @@ enum FTFYCleaner {
             text = fixLineBreaks(text)
             text = removeTerminalEscapes(text)
             text = text.filter { !isRemovedControl($0) }
-            text = Array(String(String.UnicodeScalarView(text)).precomposedStringWithCanonicalMapping.unicodeScalars)
+            if !text.allSatisfy(\.isASCII) {  // ASCII is already NFC; skip the costly String round trip
+                text = Array(String(String.UnicodeScalarView(text)).precomposedStringWithCanonicalMapping.unicodeScalars)
+            }
             if text == before { break }
         }
         return text

@@ -54,16 +54,16 @@ public enum PromptEmphasisParser {
         for start in roundOpen { multiply(from: start, by: roundMultiplier) }
         for start in squareOpen { multiply(from: start, by: squareMultiplier) }
         if result.isEmpty { result = [([], 1.0)] }
-        var index = 0
-        while index + 1 < result.count {
-            if result[index].weight == result[index + 1].weight {
-                result[index].text += result[index + 1].text
-                result.remove(at: index + 1)
+        // Neighbours of exactly equal weight are concatenated, left to right.
+        var merged: [(text: [Unicode.Scalar], weight: Double)] = []
+        for entry in result {
+            if let last = merged.last, last.weight == entry.weight {
+                merged[merged.count - 1].text += entry.text
             } else {
-                index += 1
+                merged.append(entry)
             }
         }
-        return result.map { PromptFragment(String(String.UnicodeScalarView($0.text)), weight: $0.weight) }
+        return merged.map { PromptFragment(String(String.UnicodeScalarView($0.text)), weight: $0.weight) }
     }
 
     /// The attention regex's alternatives, in order, at each position.
@@ -131,7 +131,7 @@ public enum PromptEmphasisParser {
         while index + keyword.count <= text.count {
             let end = index + keyword.count
             let isWord = UnicodeClasses.isPythonWordCharacter
-            guard Array(text[index..<end]) == keyword,
+            guard text[index..<end].elementsEqual(keyword),
                   index == 0 || !isWord(text[index - 1]),
                   end == text.count || !isWord(text[end]) else {
                 index += 1

@@ -9,17 +9,26 @@ public struct PromptTextProcessor: Sendable {
     public let chunker: PromptChunker
     /// How brackets are parsed (the encoder applies the same mode with `EmphasisMode.apply`).
     public let emphasis: EmphasisMode
+    /// Longest accepted text in Unicode scalars. The WebUI has no limit, but its parser and ours
+    /// are quadratic in bracket nesting; 65 536 scalars is hundreds of chunks, far beyond use.
+    public let maximumLength: Int
 
     /// Creates a processor.
-    public init(chunker: PromptChunker, emphasis: EmphasisMode = .original) {
+    public init(chunker: PromptChunker, emphasis: EmphasisMode = .original, maximumLength: Int = 65_536) {
         self.chunker = chunker
         self.emphasis = emphasis
+        self.maximumLength = maximumLength
     }
 
     /// The chunks of `text` (at least one).
-    /// - Throws: `TextError.promptSyntax` for an emphasis weight that is not a number.
+    /// - Throws: `TextError.promptTooLong` beyond `maximumLength`; `TextError.promptSyntax` for an
+    ///   emphasis weight that is not a number.
     public func chunks(for text: String) throws(TextError) -> [PromptChunk] {
-        chunker.chunks(for: try emphasis.fragments(of: text))
+        let length = text.unicodeScalars.count
+        guard length <= maximumLength else {
+            throw TextError(.promptTooLong, "prompt of \(length) characters exceeds the limit of \(maximumLength)")
+        }
+        return chunker.chunks(for: try emphasis.fragments(of: text))
     }
 
     /// The chunks of several texts encoded together (the schedule variants of one prompt), padded

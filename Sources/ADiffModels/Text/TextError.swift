@@ -18,6 +18,8 @@ public struct TextError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let promptSyntax = Kind(rawValue: "promptSyntax")
         /// A textual-inversion entry is unusable (empty name, bad vector count).
         public static let textualInversion = Kind(rawValue: "textualInversion")
+        /// The prompt is longer than the processor accepts (`PromptTextProcessor.maximumLength`).
+        public static let promptTooLong = Kind(rawValue: "promptTooLong")
         /// A caller-supplied argument (array shape, option value) is invalid.
         public static let invalidArgument = Kind(rawValue: "invalidArgument")
     }
