@@ -1,3 +1,4 @@
+import ADiffTensor
 import Testing
 @testable import ADiffModels
 
@@ -46,6 +47,19 @@ import Testing
         var same = z
         try EmphasisMode.ignore.apply(to: &same, channels: 2, multipliers: [1, 2, 0.5])
         #expect(same == z)
+    }
+
+    @Test func tensorFormAgreesWithTheFormula() throws {
+        let z = Self.values(count: 2 * 77 * 8, seed: 7)
+        let m = Self.multipliers(rows: 154)
+        var tensor = Tensor(shape: [2, 77, 8], scalars: z)
+        try EmphasisMode.original.apply(to: &tensor, multipliers: m)
+        let mean0 = z.map(Double.init).reduce(0, +) / Double(z.count)
+        let scaled = z.indices.map { Double(z[$0]) * Double(m[$0 / 8]) }
+        let ratio = mean0 / (scaled.reduce(0, +) / Double(scaled.count))
+        let worst = zip(tensor.scalars, scaled).map { abs(Double($0) - $1 * ratio) / max(1, abs($1 * ratio)) }.max() ?? 0
+        #expect(worst < 1e-6)
+        #expect(tensor.shape == [2, 77, 8])
     }
 
     @Test func mismatchedShapesAreRejected() {

@@ -1,3 +1,5 @@
+import ADiffTensor
+
 /// The WebUI's "Emphasis mode" option (compatibility spec §1.10): how bracket weights are parsed
 /// and applied to the text-encoder output.
 public enum EmphasisMode: String, Sendable, Hashable, CaseIterable {
@@ -24,30 +26,46 @@ public enum EmphasisMode: String, Sendable, Hashable, CaseIterable {
     /// Means are accumulated in Float64.
     /// - Throws: `TextError.invalidArgument` if the sizes disagree.
     public func apply(to z: inout [Float], channels: Int, multipliers: [Float]) throws(TextError) {
-        guard channels > 0, z.count == multipliers.count * channels else {
-            throw TextError(.invalidArgument,
-                            "emphasis: \(z.count) values are not \(multipliers.count) rows × \(channels) channels")
+        try Self.checkShape(count: z.count, channels: channels, rows: multipliers.count)
+        z.withUnsafeMutableBufferPointer { apply(to: $0, channels: channels, multipliers: multipliers) }
+    }
+
+    /// Applies the mode to an encoder output tensor `[..., rows, channels]` in place (see the
+    /// array form); the last dimension is the channel axis.
+    /// - Throws: `TextError.invalidArgument` if the sizes disagree.
+    public func apply(to z: inout Tensor, multipliers: [Float]) throws(TextError) {
+        let channels = z.shape.last ?? 0
+        try Self.checkShape(count: z.count, channels: channels, rows: multipliers.count)
+        z.withUnsafeMutableBufferPointer { apply(to: $0, channels: channels, multipliers: multipliers) }
+    }
+
+    private static func checkShape(count: Int, channels: Int, rows: Int) throws(TextError) {
+        guard channels > 0, count == rows * channels else {
+            throw TextError(.invalidArgument, "emphasis: \(count) values are not \(rows) rows × \(channels) channels")
         }
+    }
+
+    private func apply(to z: UnsafeMutableBufferPointer<Float>, channels: Int, multipliers: [Float]) {
         switch self {
         case .ignore, .none:
             return
         case .noNorm:
-            scale(&z, channels: channels, multipliers: multipliers)
+            Self.scale(z, channels: channels, multipliers: multipliers)
         case .original:
             let originalMean = Self.mean(z)
-            scale(&z, channels: channels, multipliers: multipliers)
+            Self.scale(z, channels: channels, multipliers: multipliers)
             let factor = Float(originalMean / Self.mean(z))
             for index in z.indices { z[index] *= factor }
         }
     }
 
-    private func scale(_ z: inout [Float], channels: Int, multipliers: [Float]) {
+    private static func scale(_ z: UnsafeMutableBufferPointer<Float>, channels: Int, multipliers: [Float]) {
         for (row, multiplier) in multipliers.enumerated() where multiplier != 1 {
             for index in (row * channels)..<((row + 1) * channels) { z[index] *= multiplier }
         }
     }
 
-    private static func mean(_ values: [Float]) -> Double {
+    private static func mean(_ values: UnsafeMutableBufferPointer<Float>) -> Double {
         values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
     }
 }
