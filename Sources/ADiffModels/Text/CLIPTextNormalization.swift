@@ -40,12 +40,12 @@ public enum CLIPTextNormalization: Sendable, Hashable, CaseIterable {
     /// Whether the pre-tokenizer regex is case-insensitive Python `regex` (so `'ſ` matches `'s`).
     var pretokenizerIgnoresCase: Bool { self != .huggingFace }
 
-    /// Cleans one piece of text (no special tokens split off in it for webUI/huggingFace).
+    /// Cleans text that holds no raw special tokens (for webUI/huggingFace they were split off first).
     func clean(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
         switch self {
         case .huggingFace:
-            let composed = Array(String(String.UnicodeScalarView(text)).precomposedStringWithCanonicalMapping.unicodeScalars)
-            return UnicodeClasses.lowercasedPerScalar(Self.collapse(composed, isSpace: UnicodeClasses.isWhiteSpace, strip: false))
+            let collapsed = Self.collapse(Self.nfc(text), isSpace: UnicodeClasses.isWhiteSpace, strip: false)
+            return UnicodeClasses.lowercasedPerScalar(collapsed)
         case .webUI:
             let fixed = FTFYCleaner.fixText(text)
             return UnicodeClasses.pythonLowercased(Self.collapse(fixed, isSpace: UnicodeClasses.isPythonSpace, strip: true))
@@ -55,8 +55,16 @@ public enum CLIPTextNormalization: Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// Canonical composition (ASCII is already composed, which skips the Foundation round trip).
+    static func nfc(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard !text.allSatisfy(\.isASCII) else { return text }
+        return Array(String(String.UnicodeScalarView(text)).precomposedStringWithCanonicalMapping.unicodeScalars)
+    }
+
     /// Replaces every whitespace run with one space; optionally strips both ends.
-    private static func collapse(_ text: [Unicode.Scalar], isSpace: (Unicode.Scalar) -> Bool, strip: Bool) -> [Unicode.Scalar] {
+    private static func collapse(
+        _ text: [Unicode.Scalar], isSpace: (Unicode.Scalar) -> Bool, strip: Bool
+    ) -> [Unicode.Scalar] {
         var result: [Unicode.Scalar] = []
         result.reserveCapacity(text.count)
         var inSpace = false

@@ -40,9 +40,7 @@ enum FTFYCleaner {
             text = fixLineBreaks(text)
             text = removeTerminalEscapes(text)
             text = text.filter { !isRemovedControl($0) }
-            if !text.allSatisfy(\.isASCII) {  // ASCII is already NFC; skip the costly String round trip
-                text = Array(String(String.UnicodeScalarView(text)).precomposedStringWithCanonicalMapping.unicodeScalars)
-            }
+            text = CLIPTextNormalization.nfc(text)
             if text == before { break }
         }
         return text
