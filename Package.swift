@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "ADiffTensor", targets: ["ADiffTensor"]),
         .library(name: "ADiffWeights", targets: ["ADiffWeights"]),
         .library(name: "ADiffProtocol", targets: ["ADiffProtocol"]),
+        .library(name: "ADiffModels", targets: ["ADiffModels"]),
         .library(name: "ADiffPipeline", targets: ["ADiffPipeline"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
     ],
@@ -41,10 +42,20 @@ let package = Package(
         .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CADiffShims", dependencies: ["CFFmpeg"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+        .target(
+            name: "ADiffModels",
+            dependencies: ["ADiffTensor", "ADiffWeights", "CZlib"],
+            resources: [
+                .copy("Resources/bpe_simple_vocab_16e6.txt.gz"),
+                .copy("Resources/LICENSE-openai-clip.txt"),
+            ],
+            swiftSettings: kernelSwiftSettings
+        ),
         .target(name: "ADiffPipeline", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffProtocol", swiftSettings: commonSwiftSettings),
         .target(
@@ -73,5 +84,6 @@ let package = Package(
         .testTarget(name: "ADiffPipelineTests", dependencies: ["ADiffPipeline"], swiftSettings: kernelSwiftSettings),
         .testTarget(name: "ADiffProtocolTests", dependencies: ["ADiffProtocol"], swiftSettings: commonSwiftSettings),
         .testTarget(name: "ADiffServiceTests", dependencies: ["ADiffService"], swiftSettings: commonSwiftSettings),
+        .testTarget(name: "ADiffModelsTests", dependencies: ["ADiffModels"], swiftSettings: kernelSwiftSettings),
     ]
 )
