@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .library(name: "ADiffTensor", targets: ["ADiffTensor"]),
         .library(name: "ADiffWeights", targets: ["ADiffWeights"]),
+        .library(name: "ADiffMedia", targets: ["ADiffMedia"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
     ],
     dependencies: [
@@ -36,12 +37,18 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
         .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CADiffShims", dependencies: ["CFFmpeg"]),
 
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+        .target(
+            name: "ADiffMedia",
+            dependencies: ["CFFmpeg", "CGIF", "CZlib", "CADiffShims"],
+            swiftSettings: kernelSwiftSettings
+        ),
 
         // MARK: Benchmarks
         .executableTarget(
@@ -57,5 +64,10 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ADiffTensorTests", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .testTarget(name: "ADiffWeightsTests", dependencies: ["ADiffWeights"], swiftSettings: kernelSwiftSettings),
+        .testTarget(
+            name: "ADiffMediaTests",
+            dependencies: ["ADiffMedia", "CADiffShims"],
+            swiftSettings: kernelSwiftSettings
+        ),
     ]
 )
