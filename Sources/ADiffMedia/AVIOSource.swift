@@ -32,6 +32,15 @@ final class AVIOSource {
         }
     }
 
+    /// The first `count` bytes (fewer for a shorter input), read without moving the position.
+    func prefix(_ count: Int) -> [UInt8] {
+        let n = min(count, size)
+        if let bytes { return Array(bytes[0..<n]) }
+        var out = [UInt8](repeating: 0, count: n)
+        let got = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, n, 0) }
+        return Array(out.prefix(max(0, got)))
+    }
+
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) -> Int32 {
         let available = min(count, size - position)
         guard available > 0 else { return cadiff_averror_eof() }

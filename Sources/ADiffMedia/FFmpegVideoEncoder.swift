@@ -82,8 +82,10 @@ public enum FFmpegVideoEncoder {
         codecOptions: [(String, String)], bitRate: Int, muxerOptions: [(String, String)],
         metadata: [(String, String)]
     ) throws(MediaError) {
+        // "file:" keeps a ':' in the path from being read as a protocol name.
+        let url = "file:" + path
         var format: UnsafeMutablePointer<AVFormatContext>?
-        let status = avformat_alloc_output_context2(&format, nil, muxer, path)
+        let status = avformat_alloc_output_context2(&format, nil, muxer, url)
         guard status >= 0, let format else {
             throw MediaError(.encoderUnavailable, "muxer \(muxer) unavailable: \(FFmpegSupport.message(status))")
         }
@@ -107,7 +109,7 @@ public enum FFmpegVideoEncoder {
                 stream.pointee.time_base = context.pointee.time_base
                 stream.pointee.avg_frame_rate = AVRational(num: Int32(video.fps), den: 1)
                 stream.pointee.r_frame_rate = stream.pointee.avg_frame_rate
-                result = avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE)
+                result = avio_open(&format.pointee.pb, url, AVIO_FLAG_WRITE)
                 guard result >= 0 else {
                     throw MediaError(.io, "cannot open the \(muxer) output for writing: \(FFmpegSupport.message(result))")
                 }

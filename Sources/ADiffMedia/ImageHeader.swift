@@ -24,6 +24,22 @@ struct ImageHeader: Equatable {
         }
     }
 
+    /// Declared dimensions of container formats whose demuxer leaves the size to the decoder
+    /// (GIF logical screen, YUV4MPEG2 stream header), so the cap applies before FFmpeg runs.
+    static func declaredVideoSize(_ b: [UInt8]) -> (width: Int, height: Int)? {
+        if b.count >= 10, b.starts(with: Array("GIF87a".utf8)) || b.starts(with: Array("GIF89a".utf8)) {
+            return (Int(b[6]) | Int(b[7]) << 8, Int(b[8]) | Int(b[9]) << 8)
+        }
+        if b.starts(with: Array("YUV4MPEG2 ".utf8)) {
+            let line = b.prefix { $0 != 0x0A }.split(separator: 0x20)
+            func field(_ tag: UInt8) -> Int? {
+                line.first { $0.first == tag }.flatMap { Int(String(decoding: $0.dropFirst(), as: UTF8.self)) }
+            }
+            if let width = field(0x57), let height = field(0x48) { return (width, height) }
+        }
+        return nil
+    }
+
     private static func jpegSize(_ b: [UInt8], _ name: String) throws(MediaError) -> (Int, Int) {
         var i = 2
         var size: (Int, Int)?

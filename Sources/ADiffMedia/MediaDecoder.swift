@@ -60,6 +60,9 @@ public enum MediaDecoder {
         if let fps, !(1...1000).contains(fps) { throw MediaError(.invalidArgument, "fps \(fps) must be in 1...1000") }
         if let size { try limits.checkSize(size.width, size.height, "requested size") }
         let source = try AVIOSource(input, limits: limits)
+        if let declared = ImageHeader.declaredVideoSize(source.prefix(256)) {
+            try limits.checkSize(declared.width, declared.height, name)
+        }
         let demuxer = try Demuxer(source: source, limits: limits, name: name)
         let stream = demuxer.stream
         let parameters = stream.pointee.codecpar!
@@ -106,9 +109,12 @@ public enum MediaDecoder {
                 throw MediaError(.limitExceeded, "\(name): longer than \(limits.maximumDurationSeconds) s")
             }
             if fps == nil {
-                pending = (try converter.convert(decoded, name: name), Double(frames.count) / Double(outputFPS))
-                try emit(until: .infinity)
-                pending = nil
+                let frame = try converter.convert(decoded, name: name)
+                outputBytes += frame.pixels.count
+                guard outputBytes <= limits.maximumOutputBytes else {
+                    throw MediaError(.limitExceeded, "\(name): decoded frames exceed \(limits.maximumOutputBytes) bytes")
+                }
+                if frames.count < wanted { frames.append(frame) }
                 return
             }
             try emit(until: time)
