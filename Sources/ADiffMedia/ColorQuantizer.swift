@@ -39,18 +39,16 @@ public struct ColorQuantizer: Sendable {
         for y in 0..<frame.height {
             for x in 0..<width {
                 let i = y * width + x
-                var rgb = (0, 0, 0)
-                for c in 0..<3 {
-                    let value = Int(frame.pixels[3 * i + c]) + Int((current[(x + 1) * 3 + c] + 8) >> 4)
-                    let clamped = min(255, max(0, value))
-                    if c == 0 { rgb.0 = clamped } else if c == 1 { rgb.1 = clamped } else { rgb.2 = clamped }
+                func channel(_ c: Int) -> Int {
+                    min(255, max(0, Int(frame.pixels[3 * i + c]) + Int((current[(x + 1) * 3 + c] + 8) >> 4)))
                 }
+                let rgb = (channel(0), channel(1), channel(2))
                 let index = lookup.nearest(rgb.0, rgb.1, rgb.2)
                 out[i] = index
                 let chosen = palette[Int(index)]
-                let errors = [rgb.0 - Int(chosen.0), rgb.1 - Int(chosen.1), rgb.2 - Int(chosen.2)]
+                let errors = (Int32(rgb.0 - Int(chosen.0)), Int32(rgb.1 - Int(chosen.1)), Int32(rgb.2 - Int(chosen.2)))
                 for c in 0..<3 {
-                    let e = Int32(errors[c])
+                    let e = c == 0 ? errors.0 : c == 1 ? errors.1 : errors.2
                     current[(x + 2) * 3 + c] += e * 7
                     next[x * 3 + c] += e * 3
                     next[(x + 1) * 3 + c] += e * 5

@@ -53,41 +53,36 @@ public enum PNGWriter {
     private static func filteredRows(_ frame: Frame) -> [UInt8] {
         let stride = frame.width * 3
         var out = [UInt8](repeating: 0, count: (stride + 1) * frame.height)
-        var candidate = [[UInt8]](repeating: [UInt8](repeating: 0, count: stride), count: 5)
+        var scratch = [UInt8](repeating: 0, count: stride * 5)
         frame.pixels.withUnsafeBufferPointer { pixels in
-            for y in 0..<frame.height {
-                let row = y * stride
-                let previousRow = row - stride
-                var bestFilter = 0
-                var bestScore = Int.max
-                for filter in 0..<5 {
-                    var score = 0
-                    candidate[filter].withUnsafeMutableBufferPointer { line in
-                        for i in 0..<stride {
-                            let a = i >= 3 ? Int(pixels[row + i - 3]) : 0
-                            let b = y > 0 ? Int(pixels[previousRow + i]) : 0
-                            let c = (i >= 3 && y > 0) ? Int(pixels[previousRow + i - 3]) : 0
-                            let predictor: Int =
-                                switch filter {
-                                case 0: 0
-                                case 1: a
-                                case 2: b
-                                case 3: (a + b) >> 1
-                                default: paeth(a, b, c)
-                                }
-                            let value = UInt8(truncatingIfNeeded: Int(pixels[row + i]) - predictor)
-                            line[i] = value
-                            score += value < 128 ? Int(value) : 256 - Int(value)
+            out.withUnsafeMutableBufferPointer { out in
+                scratch.withUnsafeMutableBufferPointer { candidates in
+                    for y in 0..<frame.height {
+                        let row = y * stride
+                        var scores = (0, 0, 0, 0, 0)
+                        @inline(__always) func store(_ filter: Int, _ value: Int, _ i: Int) -> Int {
+                            let byte = UInt8(truncatingIfNeeded: value)
+                            candidates[filter * stride + i] = byte
+                            return byte < 128 ? Int(byte) : 256 - Int(byte)
                         }
-                    }
-                    if score < bestScore {
-                        bestScore = score
-                        bestFilter = filter
+                        for i in 0..<stride {
+                            let x = Int(pixels[row + i])
+                            let a = i >= 3 ? Int(pixels[row + i - 3]) : 0
+                            let b = y > 0 ? Int(pixels[row - stride + i]) : 0
+                            let c = (i >= 3 && y > 0) ? Int(pixels[row - stride + i - 3]) : 0
+                            scores.0 += store(0, x, i)
+                            scores.1 += store(1, x - a, i)
+                            scores.2 += store(2, x - b, i)
+                            scores.3 += store(3, x - ((a + b) >> 1), i)
+                            scores.4 += store(4, x - paeth(a, b, c), i)
+                        }
+                        let all = [scores.0, scores.1, scores.2, scores.3, scores.4]
+                        let best = all.indices.min { all[$0] < all[$1] } ?? 0
+                        let base = y * (stride + 1)
+                        out[base] = UInt8(best)
+                        for i in 0..<stride { out[base + 1 + i] = candidates[best * stride + i] }
                     }
                 }
-                let base = y * (stride + 1)
-                out[base] = UInt8(bestFilter)
-                out.replaceSubrange((base + 1)..<(base + 1 + stride), with: candidate[bestFilter])
             }
         }
         return out
