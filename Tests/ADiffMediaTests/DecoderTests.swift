@@ -1,4 +1,3 @@
-import CADiffShims
 import Foundation
 import Testing
 
@@ -6,7 +5,7 @@ import Testing
 
 @Suite("Decoding inputs: limits and bad files")
 struct DecoderTests {
-    init() { cadiff_av_log_quiet(-1) }
+    init() { TestLog.install() }
 
     func fixture(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixturesPath + "/" + name)))

@@ -1,4 +1,3 @@
-import CADiffShims
 import Foundation
 import Testing
 
@@ -10,7 +9,7 @@ import Testing
 struct EncodingBenchmark {
     @Test("16 frames of 512x512")
     func encode512() throws {
-        cadiff_av_log_quiet(16)
+        TestLog.install()
         let video = try TestClip.video(frames: 16, width: 512, height: 512, fps: 8)
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

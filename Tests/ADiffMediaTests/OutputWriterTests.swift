@@ -1,4 +1,3 @@
-import CADiffShims
 import Foundation
 import Testing
 
@@ -6,7 +5,7 @@ import Testing
 
 @Suite("Output naming, closed loop A and atomic publication")
 struct OutputWriterTests {
-    init() { cadiff_av_log_quiet(16) }
+    init() { TestLog.install() }
 
     @Test("Sequence numbers follow A1111 get_next_sequence_number")
     func sequenceNumbers() {
@@ -108,7 +107,7 @@ struct OutputWriterTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep")
         #expect(throws: MediaError.self) {
             try AtomicFile.publish(to: dir + "/y.mp4") { temp throws(MediaError) in
-                FileManager.default.createFile(atPath: temp, contents: Data([0, 1]))
+                _ = FileManager.default.createFile(atPath: temp, contents: Data([0, 1]))
                 throw MediaError(.encodeFailed, "simulated encoder crash")
             }
         }
