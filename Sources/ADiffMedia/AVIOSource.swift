@@ -35,6 +35,7 @@ final class AVIOSource {
     /// The first `count` bytes (fewer for a shorter input), read without moving the position.
     func prefix(_ count: Int) -> [UInt8] {
         let n = min(count, size)
+        guard n > 0 else { return [] }
         if let bytes { return Array(bytes[0..<n]) }
         var out = [UInt8](repeating: 0, count: n)
         let got = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, n, 0) }

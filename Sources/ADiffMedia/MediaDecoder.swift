@@ -58,6 +58,7 @@ public enum MediaDecoder {
     ) throws(MediaError) -> FrameSequence {
         let name = input.name
         if let fps, !(1...1000).contains(fps) { throw MediaError(.invalidArgument, "fps \(fps) must be in 1...1000") }
+        if let frameCount, frameCount < 1 { throw MediaError(.invalidArgument, "frame count \(frameCount) must be positive") }
         if let size { try limits.checkSize(size.width, size.height, "requested size") }
         let source = try AVIOSource(input, limits: limits)
         if let declared = ImageHeader.declaredVideoSize(source.prefix(256)) {

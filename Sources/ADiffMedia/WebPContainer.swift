@@ -14,7 +14,22 @@ enum WebPContainer {
         _ file: [UInt8], frameCount: Int, delayMilliseconds delay: Int, loopCount: Int, comment: String?
     ) throws(MediaError) -> [UInt8] {
         var bytes = file
-        let chunks = try parse(bytes)
+        var chunks = try parse(bytes)
+        guard chunks.contains(where: { $0.type == "ANIM" }) else {
+            // libwebp writes a one-frame animation as a plain still image; add the VP8X header
+            // that the EXIF chunk requires, then continue as for an animation.
+            guard frameCount == 1, let image = chunks.first, image.type == "VP8 " || image.type == "VP8L" else {
+                throw MediaError(.encodeFailed, "libwebp_anim output has neither ANIM nor a single still image")
+            }
+            guard let comment, !comment.isEmpty else { return bytes }
+            let size = try ImageHeader(bytes, name: "encoded WEBP")
+            var header = Array("VP8X".utf8) + [10, 0, 0, 0, 0, 0, 0, 0]
+            header.writeLittle24Appending(size.width - 1)
+            header.writeLittle24Appending(size.height - 1)
+            bytes = Array(bytes[0..<12]) + header + Array(bytes[12...])
+            chunks = try parse(bytes)
+            return appendEXIF(comment, to: bytes, vp8x: chunks[0])
+        }
         guard let vp8x = chunks.first(where: { $0.type == "VP8X" }),
             let anim = chunks.first(where: { $0.type == "ANIM" })
         else { throw MediaError(.encodeFailed, "libwebp_anim output lacks VP8X/ANIM chunks") }
@@ -27,16 +42,20 @@ enum WebPContainer {
         let remaining = frameCount * delay - earlier
         if remaining > 0 && remaining < 1 << 24 { bytes.writeLittle24(remaining, at: last.body.lowerBound + 12) }
 
-        if let comment, !comment.isEmpty {
-            bytes[vp8x.body.lowerBound] |= 0x08  // EXIF metadata present
-            let exif = exifUserComment(comment)
-            bytes += Array("EXIF".utf8)
-            bytes.appendLittle32(UInt32(exif.count))
-            bytes += exif
-            if exif.count % 2 == 1 { bytes.append(0) }
-            let riffSize = UInt32(bytes.count - 8)
-            for i in 0..<4 { bytes[4 + i] = UInt8((riffSize >> (8 * UInt32(i))) & 0xFF) }
-        }
+        if let comment, !comment.isEmpty { return appendEXIF(comment, to: bytes, vp8x: vp8x) }
+        return bytes
+    }
+
+    private static func appendEXIF(_ comment: String, to file: [UInt8], vp8x: Chunk) -> [UInt8] {
+        var bytes = file
+        bytes[vp8x.body.lowerBound] |= 0x08  // EXIF metadata present
+        let exif = exifUserComment(comment)
+        bytes += Array("EXIF".utf8)
+        bytes.appendLittle32(UInt32(exif.count))
+        bytes += exif
+        if exif.count % 2 == 1 { bytes.append(0) }
+        let riffSize = UInt32(bytes.count - 8)
+        for i in 0..<4 { bytes[4 + i] = UInt8((riffSize >> (8 * UInt32(i))) & 0xFF) }
         return bytes
     }
 
@@ -91,6 +110,12 @@ extension [UInt8] {
         self[offset] = UInt8(value & 0xFF)
         self[offset + 1] = UInt8((value >> 8) & 0xFF)
         self[offset + 2] = UInt8((value >> 16) & 0xFF)
+    }
+
+    mutating func writeLittle24Appending(_ value: Int) {
+        append(UInt8(value & 0xFF))
+        append(UInt8((value >> 8) & 0xFF))
+        append(UInt8((value >> 16) & 0xFF))
     }
 
     mutating func appendLittle32(_ value: UInt32) {

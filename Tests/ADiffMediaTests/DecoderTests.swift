@@ -39,6 +39,9 @@ struct DecoderTests {
     func hugePNG() throws {
         let bytes = try fixture("huge_100000x100000.png")
         expectKind(.limitExceeded) { _ = try MediaDecoder.decodeImage(.bytes(bytes, name: "huge.png")) }
+        var small = DecodeLimits()
+        small.maximumFileBytes = 16
+        expectKind(.limitExceeded) { _ = try MediaDecoder.decodeImage(.bytes(bytes, name: "huge.png"), limits: small) }
     }
 
     @Test("65535x65535 GIF and 100000x100000 Y4M video headers: limitExceeded before FFmpeg runs")
@@ -54,6 +57,62 @@ struct DecoderTests {
         let bytes = try fixture("text_named.mp4")
         expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeVideo(.bytes(bytes, name: "text.mp4"), fps: 8) }
         expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeImage(.bytes(bytes, name: "text.mp4")) }
+    }
+
+    @Test("Truncated and bit-flipped MP4/GIF/PNG/WEBP inputs only ever succeed or throw MediaError")
+    func mutatedInputs() throws {
+        let video = try TestClip.video(frames: 3, width: 32, height: 24, fps: 8)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FFmpegVideoEncoder.writeMP4(video, to: dir + "/v.mp4")
+        let inputs: [(String, [UInt8], Bool)] = [
+            ("v.mp4", [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/v.mp4"))), true),
+            ("v.gif", try GIFEncoder().encode(video), true),
+            ("f.png", try PNGWriter.encode(video.frames[0]), false),
+            ("f.webp", try FFmpegVideoEncoder.encodeWebP(try FrameSequence(frames: [video.frames[0]], fps: 8)), false),
+        ]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        var outcomes = [String: Int]()
+        for (name, bytes, isVideo) in inputs {
+            var cases = (1..<12).map { Array(bytes.prefix(bytes.count * $0 / 12)) }
+            for _ in 0..<12 {
+                var copy = bytes
+                for _ in 0..<4 { copy[next() % copy.count] ^= UInt8(1 << (next() % 8)) }
+                cases.append(copy)
+            }
+            for mutated in cases {
+                do {
+                    if isVideo {
+                        _ = try MediaDecoder.decodeVideo(.bytes(mutated, name: name), fps: 8)
+                    } else {
+                        _ = try MediaDecoder.decodeImage(.bytes(mutated, name: name))
+                    }
+                    outcomes["ok", default: 0] += 1
+                } catch {
+                    outcomes[error.kind.rawValue, default: 0] += 1
+                }
+            }
+        }
+        #expect(outcomes.values.reduce(0, +) == 4 * 23)
+        #expect(outcomes["decodeFailed", default: 0] > 0)
+    }
+
+    @Test("Empty input, as bytes and as a file descriptor: unrecognizedFormat, no crash")
+    func emptyInput() throws {
+        expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeImage(.bytes([], name: "empty.png")) }
+        expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeVideo(.bytes([], name: "empty.mp4")) }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = FileManager.default.createFile(atPath: dir + "/empty.mp4", contents: Data())
+        let fd = try MediaInput.openFile(dir + "/empty.mp4")
+        defer { close(fd) }
+        expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeVideo(.fileDescriptor(fd, name: "empty.mp4"), fps: 8) }
+        expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeImage(.fileDescriptor(fd, name: "empty.mp4")) }
+        expectKind(.unrecognizedFormat) { _ = try MediaInput.openFile(dir) }  // a directory is not a regular file
     }
 
     @Test("Zero-frame video and a container without a video stream: noFrames")

@@ -146,6 +146,22 @@ struct EncoderTests {
         #expect(worst >= 30)
     }
 
+    @Test("WEBP with one frame: libwebp writes a still image; the EXIF infotext is still attached")
+    func webpSingleFrame() throws {
+        let frame = try TestClip.frame(0, width: 33, height: 17)
+        var options = VideoEncoderOptions()
+        options.webpLossless = true
+        options.webpQuality = 10
+        let bytes = try FFmpegVideoEncoder.encodeWebP(try FrameSequence(frames: [frame], fps: 8), options: options, comment: "hi, 猫")
+        let webp = try WebPStructure(bytes)
+        #expect(webp.canvasWidth == 33 && webp.canvasHeight == 17 && webp.vp8xFlags & 0x08 != 0)
+        #expect(webp.exif?.suffix(10) == [0x00, 0x68, 0x00, 0x69, 0x00, 0x2C, 0x00, 0x20, 0x73, 0x2B])
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/s.webp"))
+        #expect(try ffmpegFrames(dir + "/s.webp", width: 33, height: 17) == [frame.pixels])
+    }
+
     @Test("WEBP: frame count, floor(1000/fps) delays, loop, EXIF UserComment; lossless exact, lossy PSNR",
           arguments: [true, false])
     func webpRoundTrip(lossless: Bool) throws {
