@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CADiffShims
 import CFFmpeg
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The reading end of a custom AVIO context over a `MediaInput`: FFmpeg reads and seeks only
 /// within these bytes or this descriptor, never by opening a URL.

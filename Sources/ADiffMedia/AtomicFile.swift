@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CADiffShims
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Crash-safe publication of output files and folders.
 ///

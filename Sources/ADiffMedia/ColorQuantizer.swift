@@ -69,8 +69,11 @@ public struct ColorQuantizer: Sendable {
             let shift = 8 - ColorQuantizer.bits
             pixels.withUnsafeBufferPointer { p in
                 for i in stride(from: 0, to: p.count, by: 3) {
-                    let r = Int(p[i]), g = Int(p[i + 1]), b = Int(p[i + 2])
-                    let cell = ((r >> shift) << (2 * ColorQuantizer.bits)) | ((g >> shift) << ColorQuantizer.bits)
+                    let r = Int(p[i])
+                    let g = Int(p[i + 1])
+                    let b = Int(p[i + 2])
+                    let cell =
+                        ((r >> shift) << (2 * ColorQuantizer.bits)) | ((g >> shift) << ColorQuantizer.bits)
                         | (b >> shift)
                     count[cell] += 1
                     sum[cell * 3] += r
@@ -170,7 +173,9 @@ public struct ColorQuantizer: Sendable {
             var bestDistance = Int32.max
             let (x, y, z) = (Int32(red), Int32(green), Int32(blue))
             for i in 0..<r.count {
-                let dr = r[i] - x, dg = g[i] - y, db = b[i] - z
+                let dr = r[i] - x
+                let dg = g[i] - y
+                let db = b[i] - z
                 let d = dr * dr + dg * dg + db * db
                 if d < bestDistance {
                     bestDistance = d

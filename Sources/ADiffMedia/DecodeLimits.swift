@@ -32,7 +32,8 @@ public struct DecodeLimits: Sendable, Equatable {
                 .limitExceeded, "\(name): \(width)x\(height) exceeds the \(maximumDimension)-pixel side limit")
         }
         guard width * height <= maximumPixels else {
-            throw MediaError(.limitExceeded, "\(name): \(width)x\(height) exceeds the \(maximumPixels)-pixel area limit")
+            throw MediaError(
+                .limitExceeded, "\(name): \(width)x\(height) exceeds the \(maximumPixels)-pixel area limit")
         }
     }
 }

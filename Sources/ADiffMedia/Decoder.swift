@@ -12,7 +12,8 @@ final class Decoder {
     {
         self.name = name
         guard let codec = avcodec_find_decoder(codecID) else {
-            throw MediaError(.unrecognizedFormat, "\(name): no decoder for codec \(String(cString: avcodec_get_name(codecID)))")
+            throw MediaError(
+                .unrecognizedFormat, "\(name): no decoder for codec \(String(cString: avcodec_get_name(codecID)))")
         }
         guard let context = avcodec_alloc_context3(codec), let frame = av_frame_alloc() else {
             throw MediaError(.decodeFailed, "\(name): out of memory for the decoder")

@@ -13,7 +13,9 @@ final class Demuxer {
     private let name: String
 
     /// Demuxers that reference other resources by name (playlists, scripts, manifests).
-    private static let refused: Set<String> = ["hls", "concat", "dash", "ffmetadata", "tee", "sdp", "rtsp", "rtp", "image2", "data"]
+    private static let refused: Set<String> = [
+        "hls", "concat", "dash", "ffmetadata", "tee", "sdp", "rtsp", "rtp", "image2", "data",
+    ]
 
     init(source: AVIOSource, limits: DecodeLimits, name: String) throws(MediaError) {
         self.source = source
@@ -26,7 +28,8 @@ final class Demuxer {
                 buffer, Int32(bufferSize), 0, Unmanaged.passUnretained(source).toOpaque(),
                 { opaque, buffer, size in
                     guard let opaque, let buffer else { return cadiff_averror_eof() }
-                    return Unmanaged<AVIOSource>.fromOpaque(opaque).takeUnretainedValue().read(into: buffer, count: Int(size))
+                    return Unmanaged<AVIOSource>.fromOpaque(opaque).takeUnretainedValue().read(
+                        into: buffer, count: Int(size))
                 }, nil,
                 { opaque, offset, whence in
                     guard let opaque else { return -1 }
@@ -56,8 +59,11 @@ final class Demuxer {
         guard opened >= 0, let openedContext = optional else {
             // avformat_open_input frees the context (not our custom I/O) on failure.
             Self.free(io)
-            if deadline.expired { throw MediaError(.timedOut, "\(name): probing exceeded \(limits.timeLimitSeconds) s") }
-            throw MediaError(.unrecognizedFormat, "\(name): not a recognised media container (\(FFmpegSupport.message(opened)))")
+            if deadline.expired {
+                throw MediaError(.timedOut, "\(name): probing exceeded \(limits.timeLimitSeconds) s")
+            }
+            throw MediaError(
+                .unrecognizedFormat, "\(name): not a recognised media container (\(FFmpegSupport.message(opened)))")
         }
         context = openedContext
         self.context = context
@@ -66,12 +72,15 @@ final class Demuxer {
             || format.split(separator: ",").contains(where: { Self.refused.contains(String($0)) })
         {
             Self.close(context, io)
-            throw MediaError(.unrecognizedFormat, "\(name): the \(format) container refers to other files and is refused")
+            throw MediaError(
+                .unrecognizedFormat, "\(name): the \(format) container refers to other files and is refused")
         }
         let info = avformat_find_stream_info(context, nil)
         guard info >= 0 else {
             Self.close(context, io)
-            if deadline.expired { throw MediaError(.timedOut, "\(name): probing exceeded \(limits.timeLimitSeconds) s") }
+            if deadline.expired {
+                throw MediaError(.timedOut, "\(name): probing exceeded \(limits.timeLimitSeconds) s")
+            }
             throw MediaError(.decodeFailed, "\(name): cannot read stream information (\(FFmpegSupport.message(info)))")
         }
         let index = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
@@ -101,7 +110,9 @@ final class Demuxer {
             let status = av_read_frame(context, packet)
             if status == cadiff_averror_eof() { return }
             guard status >= 0 else {
-                if deadline.expired { throw MediaError(.timedOut, "\(name): decoding exceeded \(limits.timeLimitSeconds) s") }
+                if deadline.expired {
+                    throw MediaError(.timedOut, "\(name): decoding exceeded \(limits.timeLimitSeconds) s")
+                }
                 throw MediaError(.decodeFailed, "\(name): demuxing failed (\(FFmpegSupport.message(status)))")
             }
             defer { av_packet_unref(packet) }
@@ -109,7 +120,8 @@ final class Demuxer {
         }
     }
 
-    private static func close(_ context: UnsafeMutablePointer<AVFormatContext>, _ io: UnsafeMutablePointer<AVIOContext>) {
+    private static func close(_ context: UnsafeMutablePointer<AVFormatContext>, _ io: UnsafeMutablePointer<AVIOContext>)
+    {
         var optional: UnsafeMutablePointer<AVFormatContext>? = context
         avformat_close_input(&optional)
         free(io)

@@ -67,7 +67,8 @@ public enum FFmpegVideoEncoder {
             ],
             globalHeader: false, prepare: { _ throws(MediaError) in },
             packet: { packet, _ throws(MediaError) in
-                packets.append(contentsOf: UnsafeBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)))
+                packets.append(
+                    contentsOf: UnsafeBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)))
             }
         )
         return try WebPContainer.finish(
@@ -105,13 +106,16 @@ public enum FFmpegVideoEncoder {
             codecOptions: codecOptions, globalHeader: globalHeader,
             prepare: { context throws(MediaError) in
                 var result = avcodec_parameters_from_context(stream.pointee.codecpar, context)
-                guard result >= 0 else { throw MediaError(.encodeFailed, "codec parameters: \(FFmpegSupport.message(result))") }
+                guard result >= 0 else {
+                    throw MediaError(.encodeFailed, "codec parameters: \(FFmpegSupport.message(result))")
+                }
                 stream.pointee.time_base = context.pointee.time_base
                 stream.pointee.avg_frame_rate = AVRational(num: Int32(video.fps), den: 1)
                 stream.pointee.r_frame_rate = stream.pointee.avg_frame_rate
                 result = avio_open(&format.pointee.pb, url, AVIO_FLAG_WRITE)
                 guard result >= 0 else {
-                    throw MediaError(.io, "cannot open the \(muxer) output for writing: \(FFmpegSupport.message(result))")
+                    throw MediaError(
+                        .io, "cannot open the \(muxer) output for writing: \(FFmpegSupport.message(result))")
                 }
                 var options = FFmpegSupport.dictionary(muxerOptions)
                 defer { av_dict_free(&options) }
@@ -134,7 +138,9 @@ public enum FFmpegVideoEncoder {
         let result = av_write_trailer(format)
         guard result >= 0 else { throw MediaError(.encodeFailed, "\(muxer) trailer: \(FFmpegSupport.message(result))") }
         let closed = avio_closep(&format.pointee.pb)
-        guard closed >= 0 else { throw MediaError(.io, "closing the \(muxer) output: \(FFmpegSupport.message(closed))") }
+        guard closed >= 0 else {
+            throw MediaError(.io, "closing the \(muxer) output: \(FFmpegSupport.message(closed))")
+        }
     }
 
     // MARK: - Codec loop
@@ -173,11 +179,14 @@ public enum FFmpegVideoEncoder {
         }
         try prepare(context)
 
-        guard let scaler = sws_getContext(
-            Int32(width), Int32(height), AV_PIX_FMT_RGB24, Int32(width), Int32(height), pixelFormat,
-            SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, nil, nil, nil
-        ) else {
-            throw MediaError(.encodeFailed, "swscale cannot convert rgb24 to \(String(cString: av_get_pix_fmt_name(pixelFormat)))")
+        guard
+            let scaler = sws_getContext(
+                Int32(width), Int32(height), AV_PIX_FMT_RGB24, Int32(width), Int32(height), pixelFormat,
+                SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, nil, nil, nil
+            )
+        else {
+            throw MediaError(
+                .encodeFailed, "swscale cannot convert rgb24 to \(String(cString: av_get_pix_fmt_name(pixelFormat)))")
         }
         defer { sws_freeContext(scaler) }
         var frame = av_frame_alloc()
@@ -194,7 +203,9 @@ public enum FFmpegVideoEncoder {
 
         var source = [UInt8](repeating: 0, count: width * height * 3)
         for (index, input) in video.frames.enumerated() {
-            guard av_frame_make_writable(frame) >= 0 else { throw MediaError(.encodeFailed, "frame buffer not writable") }
+            guard av_frame_make_writable(frame) >= 0 else {
+                throw MediaError(.encodeFailed, "frame buffer not writable")
+            }
             pad(input, into: &source, width: width, height: height)
             let (data, lineSizes) = FFmpegSupport.planes(frame)
             source.withUnsafeBufferPointer { rgb in
@@ -214,7 +225,9 @@ public enum FFmpegVideoEncoder {
         _ handle: (UnsafeMutablePointer<AVPacket>, UnsafeMutablePointer<AVCodecContext>) throws(MediaError) -> Void
     ) throws(MediaError) {
         let sent = avcodec_send_frame(context, frame)
-        guard sent >= 0 else { throw MediaError(.encodeFailed, "\(name) rejected a frame: \(FFmpegSupport.message(sent))") }
+        guard sent >= 0 else {
+            throw MediaError(.encodeFailed, "\(name) rejected a frame: \(FFmpegSupport.message(sent))")
+        }
         while true {
             let received = avcodec_receive_packet(context, packet)
             if received == cadiff_averror_eagain() || received == cadiff_averror_eof() { return }
@@ -232,7 +245,8 @@ public enum FFmpegVideoEncoder {
         for y in 0..<height {
             let sourceRow = min(y, frame.height - 1) * sourceStride
             let row = y * width * 3
-            buffer.replaceSubrange(row..<(row + sourceStride), with: frame.pixels[sourceRow..<(sourceRow + sourceStride)])
+            buffer.replaceSubrange(
+                row..<(row + sourceStride), with: frame.pixels[sourceRow..<(sourceRow + sourceStride)])
             for x in frame.width..<width {
                 for c in 0..<3 { buffer[row + x * 3 + c] = frame.pixels[sourceRow + sourceStride - 3 + c] }
             }

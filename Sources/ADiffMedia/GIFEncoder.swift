@@ -43,12 +43,16 @@ public struct GIFEncoder: Sendable {
         let sink = ByteSink()
         var status: Int32 = 0
         let opaque = Unmanaged.passUnretained(sink).toOpaque()
-        guard let gif = EGifOpen(opaque, { file, data, length in
-            guard let file, let data, let user = file.pointee.UserData else { return 0 }
-            Unmanaged<ByteSink>.fromOpaque(user).takeUnretainedValue()
-                .bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
-            return length
-        }, &status) else {
+        guard
+            let gif = EGifOpen(
+                opaque,
+                { file, data, length in
+                    guard let file, let data, let user = file.pointee.UserData else { return 0 }
+                    Unmanaged<ByteSink>.fromOpaque(user).takeUnretainedValue()
+                        .bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                    return length
+                }, &status)
+        else {
             throw MediaError(.encodeFailed, "giflib EGifOpen failed (\(status))")
         }
         var closed = false
@@ -57,7 +61,8 @@ public struct GIFEncoder: Sendable {
 
         let globalQuantizer = palette == .global ? ColorQuantizer(frames: video.frames) : nil
         try withColorMap(globalQuantizer?.palette) { map throws(MediaError) in
-            try check(EGifPutScreenDesc(gif, Int32(video.width), Int32(video.height), 8, 0, map), gif, "screen descriptor")
+            try check(
+                EGifPutScreenDesc(gif, Int32(video.width), Int32(video.height), 8, 0, map), gif, "screen descriptor")
         }
         try putLoopBlock(gif)
         if let comment, !comment.isEmpty {
@@ -89,7 +94,8 @@ public struct GIFEncoder: Sendable {
             try check(EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, 4, &control), gif, "graphic control")
             try withColorMap(globalQuantizer == nil ? shown : nil) { map throws(MediaError) in
                 try check(
-                    EGifPutImageDesc(gif, Int32(rect.x), Int32(rect.y), Int32(rect.width), Int32(rect.height), false, map),
+                    EGifPutImageDesc(
+                        gif, Int32(rect.x), Int32(rect.y), Int32(rect.width), Int32(rect.height), false, map),
                     gif, "image descriptor of frame \(number)"
                 )
             }
@@ -119,7 +125,10 @@ public struct GIFEncoder: Sendable {
     private func changedRectangle(
         _ before: [UInt8], _ after: [UInt8], width: Int, height: Int
     ) -> (x: Int, y: Int, width: Int, height: Int) {
-        var minX = width, minY = height, maxX = -1, maxY = -1
+        var minX = width
+        var minY = height
+        var maxX = -1
+        var maxY = -1
         for y in 0..<height {
             for x in 0..<width {
                 let i = (y * width + x) * 3

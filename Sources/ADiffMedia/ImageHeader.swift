@@ -2,7 +2,11 @@
 /// refused before any decoder allocates (D1, D4), and truncated files are refused before a
 /// decoder silently fills missing rows with grey.
 struct ImageHeader: Equatable {
-    enum Format: String { case png = "PNG", jpeg = "JPEG", webp = "WEBP" }
+    enum Format: String {
+        case png = "PNG"
+        case jpeg = "JPEG"
+        case webp = "WEBP"
+    }
 
     let format: Format
     let width: Int
@@ -46,8 +50,14 @@ struct ImageHeader: Equatable {
         while i + 4 <= b.count {
             guard b[i] == 0xFF else { throw MediaError(.decodeFailed, "\(name): corrupt JPEG marker at offset \(i)") }
             let marker = b[i + 1]
-            if marker == 0xFF { i += 1; continue }
-            if marker == 0xD8 || (0xD0...0xD7).contains(marker) || marker == 0x01 { i += 2; continue }
+            if marker == 0xFF {
+                i += 1
+                continue
+            }
+            if marker == 0xD8 || (0xD0...0xD7).contains(marker) || marker == 0x01 {
+                i += 2
+                continue
+            }
             let length = Int(b[i + 2]) << 8 | Int(b[i + 3])
             guard length >= 2, i + 2 + length <= b.count else {
                 throw MediaError(.decodeFailed, "\(name): truncated JPEG, segment at offset \(i) runs past the end")
@@ -72,7 +82,8 @@ struct ImageHeader: Equatable {
     private static func webpSize(_ b: [UInt8], _ name: String) throws(MediaError) -> (Int, Int) {
         let riffSize = Int(b.readLittle32(at: 4))
         guard riffSize + 8 <= b.count else {
-            throw MediaError(.decodeFailed, "\(name): truncated WEBP, RIFF declares \(riffSize + 8) bytes, file has \(b.count)")
+            throw MediaError(
+                .decodeFailed, "\(name): truncated WEBP, RIFF declares \(riffSize + 8) bytes, file has \(b.count)")
         }
         let chunks = try WebPContainer.parse(Array(b[0..<(riffSize + 8)]))
         guard let first = chunks.first else { throw MediaError(.decodeFailed, "\(name): WEBP without chunks") }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CADiffShims
 import CFFmpeg
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Decodes client-supplied still images (PNG, JPEG, WEBP) and videos (anything FFmpeg demuxes)
 /// to RGB8 frames under `DecodeLimits`.
@@ -44,7 +45,9 @@ public enum MediaDecoder {
         try decoder.decode(nil) { frame throws(MediaError) in
             if result == nil { result = try converter.convert(frame, name: input.name) }
         }
-        guard let result else { throw MediaError(.decodeFailed, "\(input.name): the \(header.format.rawValue) decoder produced no picture") }
+        guard let result else {
+            throw MediaError(.decodeFailed, "\(input.name): the \(header.format.rawValue) decoder produced no picture")
+        }
         return result
     }
 
@@ -58,7 +61,9 @@ public enum MediaDecoder {
     ) throws(MediaError) -> FrameSequence {
         let name = input.name
         if let fps, !(1...1000).contains(fps) { throw MediaError(.invalidArgument, "fps \(fps) must be in 1...1000") }
-        if let frameCount, frameCount < 1 { throw MediaError(.invalidArgument, "frame count \(frameCount) must be positive") }
+        if let frameCount, frameCount < 1 {
+            throw MediaError(.invalidArgument, "frame count \(frameCount) must be positive")
+        }
         if let size { try limits.checkSize(size.width, size.height, "requested size") }
         let source = try AVIOSource(input, limits: limits)
         if let declared = ImageHeader.declaredVideoSize(source.prefix(256)) {
@@ -70,7 +75,8 @@ public enum MediaDecoder {
         try limits.checkSize(Int(parameters.pointee.width), Int(parameters.pointee.height), name)
         let timeBase = stream.pointee.time_base
         let nativeRate = av_guess_frame_rate(demuxer.context, stream, nil)
-        let outputFPS = fps ?? max(1, min(1000, Int((Double(nativeRate.num) / Double(max(1, nativeRate.den))).rounded())))
+        let outputFPS =
+            fps ?? max(1, min(1000, Int((Double(nativeRate.num) / Double(max(1, nativeRate.den))).rounded())))
         let decoder = try Decoder(
             codecID: parameters.pointee.codec_id, parameters: parameters, limits: limits, name: name)
         let converter = RGBConverter(outputSize: size)
@@ -79,7 +85,8 @@ public enum MediaDecoder {
         var frames = [Frame]()
         var pending: (frame: Frame, time: Double)?
         var firstTime: Double?
-        var lastDuration = nativeRate.num > 0 ? Double(nativeRate.den) / Double(nativeRate.num) : 1.0 / Double(outputFPS)
+        var lastDuration =
+            nativeRate.num > 0 ? Double(nativeRate.den) / Double(nativeRate.num) : 1.0 / Double(outputFPS)
         var outputBytes = 0
 
         func emit(until end: Double) throws(MediaError) {
@@ -87,7 +94,8 @@ public enum MediaDecoder {
             while frames.count < wanted && Double(frames.count) / Double(outputFPS) < end - 1e-9 {
                 outputBytes += frame.pixels.count
                 guard outputBytes <= limits.maximumOutputBytes else {
-                    throw MediaError(.limitExceeded, "\(name): decoded frames exceed \(limits.maximumOutputBytes) bytes")
+                    throw MediaError(
+                        .limitExceeded, "\(name): decoded frames exceed \(limits.maximumOutputBytes) bytes")
                 }
                 frames.append(frame)
             }
@@ -96,7 +104,8 @@ public enum MediaDecoder {
         func accept(_ decoded: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
             try limits.checkSize(Int(decoded.pointee.width), Int(decoded.pointee.height), name)
             let stamp = decoded.pointee.best_effort_timestamp
-            let raw = stamp == cadiff_av_nopts_value()
+            let raw =
+                stamp == cadiff_av_nopts_value()
                 ? (pending.map { $0.time + lastDuration } ?? 0)
                 : Double(stamp) * Double(timeBase.num) / Double(timeBase.den)
             let base = firstTime ?? raw
@@ -113,7 +122,8 @@ public enum MediaDecoder {
                 let frame = try converter.convert(decoded, name: name)
                 outputBytes += frame.pixels.count
                 guard outputBytes <= limits.maximumOutputBytes else {
-                    throw MediaError(.limitExceeded, "\(name): decoded frames exceed \(limits.maximumOutputBytes) bytes")
+                    throw MediaError(
+                        .limitExceeded, "\(name): decoded frames exceed \(limits.maximumOutputBytes) bytes")
                 }
                 if frames.count < wanted { frames.append(frame) }
                 return

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where encoded media comes from: bytes already in memory, or a file descriptor the caller
@@ -43,7 +43,9 @@ public enum MediaInput: Sendable {
             var bytes = [UInt8](repeating: 0, count: size)
             var offset = 0
             while offset < size {
-                let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, size - offset, off_t(offset)) }
+                let n = bytes.withUnsafeMutableBytes {
+                    pread(fd, $0.baseAddress! + offset, size - offset, off_t(offset))
+                }
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else { throw MediaError(.io, "\(name): read failed or file shrank") }
                 offset += n
@@ -55,7 +57,9 @@ public enum MediaInput: Sendable {
     static func size(_ fd: Int32, _ name: String) throws(MediaError) -> Int {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw MediaError(.io, "\(name): fstat failed") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw MediaError(.unrecognizedFormat, "\(name): not a regular file") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw MediaError(.unrecognizedFormat, "\(name): not a regular file")
+        }
         return Int(info.st_size)
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The extension's output layout: `<root>/AnimateDiff/<YYYY-MM-DD>/<seq:05>-<seed>[-<request_id>]`.

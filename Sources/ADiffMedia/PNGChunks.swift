@@ -93,7 +93,8 @@ public struct PNGChunks: Sendable {
                     }
                     cursor = end + 1
                 }
-                let text = compressed ? try Zlib.inflate(rest[cursor...], limit: Self.maximumTextBytes)[...] : rest[cursor...]
+                let text =
+                    compressed ? try Zlib.inflate(rest[cursor...], limit: Self.maximumTextBytes)[...] : rest[cursor...]
                 entries.append((keyword, String(decoding: text, as: UTF8.self)))
             }
         }

@@ -30,7 +30,8 @@ final class RGBConverter {
         let rows = pixels.withUnsafeMutableBufferPointer { out in
             var destination: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
             var destinationStrides: [Int32] = [Int32(width * 3), 0, 0, 0]
-            return sws_scale(context, sourcePlanes, lineSizes, 0, frame.pointee.height, &destination, &destinationStrides)
+            return sws_scale(
+                context, sourcePlanes, lineSizes, 0, frame.pointee.height, &destination, &destinationStrides)
         }
         guard rows > 0 else { throw MediaError(.decodeFailed, "\(name): pixel conversion failed") }
         return try Frame(width: width, height: height, pixels: pixels)

@@ -21,7 +21,9 @@ public struct VideoEncoderOptions: Sendable, Equatable {
     public init() {}
 
     func validate() throws(MediaError) {
-        guard (0...51).contains(mp4CRF) else { throw MediaError(.invalidArgument, "MP4 CRF \(mp4CRF) must be in 0...51") }
+        guard (0...51).contains(mp4CRF) else {
+            throw MediaError(.invalidArgument, "MP4 CRF \(mp4CRF) must be in 0...51")
+        }
         let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
         if let preset = mp4Preset, !presets.contains(preset) {
             throw MediaError(.invalidArgument, "MP4 preset \(preset) is not one of \(presets.joined(separator: ", "))")
@@ -36,7 +38,11 @@ public struct VideoEncoderOptions: Sendable, Equatable {
         guard (1_000...100_000_000).contains(webmBitRate) else {
             throw MediaError(.invalidArgument, "WEBM bit rate \(webmBitRate) must be in 1000...100000000")
         }
-        guard (0...8).contains(webmSpeed) else { throw MediaError(.invalidArgument, "WEBM speed \(webmSpeed) must be in 0...8") }
-        guard (0...64).contains(threads) else { throw MediaError(.invalidArgument, "threads \(threads) must be in 0...64") }
+        guard (0...8).contains(webmSpeed) else {
+            throw MediaError(.invalidArgument, "WEBM speed \(webmSpeed) must be in 0...8")
+        }
+        guard (0...64).contains(threads) else {
+            throw MediaError(.invalidArgument, "threads \(threads) must be in 0...64")
+        }
     }
 }

@@ -69,7 +69,8 @@ public enum VideoOutputWriter {
         var attempt = 0
         while true {
             let name = try OutputNaming.baseName(
-                sequence: OutputNaming.nextSequenceNumber(in: directory), seed: request.seed, requestID: request.requestID)
+                sequence: OutputNaming.nextSequenceNumber(in: directory), seed: request.seed,
+                requestID: request.requestID)
             let stem = directory + "/" + name
             var videos = [String]()
             do {
@@ -90,7 +91,7 @@ public enum VideoOutputWriter {
                 }
                 return WrittenOutputs(
                     baseName: name, directory: directory, videos: videos, frameFolder: frameFolder, textFile: textFile)
-            } catch where error.kind == .nameTaken && videos.isEmpty && attempt < 8 {
+            } catch  where error.kind == .nameTaken && videos.isEmpty && attempt < 8 {
                 attempt += 1
             }
         }

@@ -75,7 +75,10 @@ enum WebPContainer {
             guard size <= bytes.count - offset - 8 else {
                 throw MediaError(.decodeFailed, "WEBP chunk at offset \(offset) runs past the end of the file")
             }
-            chunks.append(Chunk(type: String(decoding: bytes[offset..<(offset + 4)], as: UTF8.self), body: (offset + 8)..<(offset + 8 + size)))
+            chunks.append(
+                Chunk(
+                    type: String(decoding: bytes[offset..<(offset + 4)], as: UTF8.self),
+                    body: (offset + 8)..<(offset + 8 + size)))
             offset += 8 + size + (size & 1)
         }
         return chunks
@@ -99,7 +102,8 @@ enum WebPContainer {
 
 extension [UInt8] {
     func readLittle32(at offset: Int) -> UInt32 {
-        UInt32(self[offset]) | UInt32(self[offset + 1]) << 8 | UInt32(self[offset + 2]) << 16 | UInt32(self[offset + 3]) << 24
+        UInt32(self[offset]) | UInt32(self[offset + 1]) << 8 | UInt32(self[offset + 2]) << 16 | UInt32(self[offset + 3])
+            << 24
     }
 
     func readLittle24(at offset: Int) -> Int {

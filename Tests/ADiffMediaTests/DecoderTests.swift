@@ -110,7 +110,9 @@ struct DecoderTests {
         _ = FileManager.default.createFile(atPath: dir + "/empty.mp4", contents: Data())
         let fd = try MediaInput.openFile(dir + "/empty.mp4")
         defer { close(fd) }
-        expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeVideo(.fileDescriptor(fd, name: "empty.mp4"), fps: 8) }
+        expectKind(.unrecognizedFormat) {
+            _ = try MediaDecoder.decodeVideo(.fileDescriptor(fd, name: "empty.mp4"), fps: 8)
+        }
         expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeImage(.fileDescriptor(fd, name: "empty.mp4")) }
         expectKind(.unrecognizedFormat) { _ = try MediaInput.openFile(dir) }  // a directory is not a regular file
     }
@@ -135,7 +137,9 @@ struct DecoderTests {
         try Data(try fixture("playlist.m3u8")).write(to: URL(fileURLWithPath: dir + "/playlist.m3u8"))
         let fd = try MediaInput.openFile(dir + "/playlist.m3u8")
         defer { close(fd) }
-        expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeVideo(.fileDescriptor(fd, name: "playlist.m3u8"), fps: 8) }
+        expectKind(.unrecognizedFormat) {
+            _ = try MediaDecoder.decodeVideo(.fileDescriptor(fd, name: "playlist.m3u8"), fps: 8)
+        }
     }
 
     @Test("Resampling to a requested fps picks the frame on screen at k/fps; caps and deadline hold")
@@ -184,10 +188,16 @@ struct DecoderTests {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data(frame.pixels).write(to: URL(fileURLWithPath: dir + "/raw.rgb"))
-        for (name, codec) in [("a.png", ["-c:v", "png"]), ("a.webp", ["-c:v", "libwebp", "-lossless", "1"]),
-                              ("a.jpg", ["-c:v", "mjpeg", "-q:v", "2"])] {
-            _ = try run("ffmpeg", ["-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "48x32", "-i",
-                                   dir + "/raw.rgb", "-frames:v", "1"] + codec + [dir + "/" + name])
+        for (name, codec) in [
+            ("a.png", ["-c:v", "png"]), ("a.webp", ["-c:v", "libwebp", "-lossless", "1"]),
+            ("a.jpg", ["-c:v", "mjpeg", "-q:v", "2"]),
+        ] {
+            _ = try run(
+                "ffmpeg",
+                [
+                    "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "48x32", "-i",
+                    dir + "/raw.rgb", "-frames:v", "1",
+                ] + codec + [dir + "/" + name])
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
             let decoded = try MediaDecoder.decodeImage(.bytes(bytes, name: name))
             #expect(decoded.width == 48 && decoded.height == 32)

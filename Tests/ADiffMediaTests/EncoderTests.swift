@@ -44,9 +44,11 @@ struct EncoderTests {
         #expect(try PNGChunks(bytes).parameters() == text)
     }
 
-    @Test("GIF: frame count, floor(100/fps) delays, loop, comment, PSNR", arguments: [
-        (GIFEncoder.PaletteMode.perFrame, false), (.perFrame, true), (.global, false),
-    ])
+    @Test(
+        "GIF: frame count, floor(100/fps) delays, loop, comment, PSNR",
+        arguments: [
+            (GIFEncoder.PaletteMode.perFrame, false), (.perFrame, true), (.global, false),
+        ])
     func gifRoundTrip(palette: GIFEncoder.PaletteMode, dither: Bool) throws {
         let video = try TestClip.video(frames: 8, fps: 24)
         var encoder = GIFEncoder()
@@ -100,7 +102,8 @@ struct EncoderTests {
         #expect(probe["TAG:comment"]?.hasPrefix("a red fox running") == true)
         // faststart: the moov atom precedes mdat.
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        #expect(bytes.firstRange(of: Array("moov".utf8))!.lowerBound < bytes.firstRange(of: Array("mdat".utf8))!.lowerBound)
+        #expect(
+            bytes.firstRange(of: Array("moov".utf8))!.lowerBound < bytes.firstRange(of: Array("mdat".utf8))!.lowerBound)
         let decoded = try ffmpegFrames(path, width: 128, height: 96)
         #expect(decoded.count == 10)
         let worst = zip(video.frames, decoded).map { psnr($0, $1, decodedWidth: 128) }.min() ?? 0
@@ -152,7 +155,8 @@ struct EncoderTests {
         var options = VideoEncoderOptions()
         options.webpLossless = true
         options.webpQuality = 10
-        let bytes = try FFmpegVideoEncoder.encodeWebP(try FrameSequence(frames: [frame], fps: 8), options: options, comment: "hi, 猫")
+        let bytes = try FFmpegVideoEncoder.encodeWebP(
+            try FrameSequence(frames: [frame], fps: 8), options: options, comment: "hi, 猫")
         let webp = try WebPStructure(bytes)
         #expect(webp.canvasWidth == 33 && webp.canvasHeight == 17 && webp.vp8xFlags & 0x08 != 0)
         #expect(webp.exif?.suffix(10) == [0x00, 0x68, 0x00, 0x69, 0x00, 0x2C, 0x00, 0x20, 0x73, 0x2B])
@@ -162,8 +166,9 @@ struct EncoderTests {
         #expect(try ffmpegFrames(dir + "/s.webp", width: 33, height: 17) == [frame.pixels])
     }
 
-    @Test("WEBP: frame count, floor(1000/fps) delays, loop, EXIF UserComment; lossless exact, lossy PSNR",
-          arguments: [true, false])
+    @Test(
+        "WEBP: frame count, floor(1000/fps) delays, loop, EXIF UserComment; lossless exact, lossy PSNR",
+        arguments: [true, false])
     func webpRoundTrip(lossless: Bool) throws {
         let video = try TestClip.video(frames: 6, width: 127, height: 95, fps: 24)
         var options = VideoEncoderOptions()

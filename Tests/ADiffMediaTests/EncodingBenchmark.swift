@@ -26,20 +26,27 @@ struct EncodingBenchmark {
             let cpuStart = cpuSeconds()
             let bytes = try body()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            print(String(format: "BENCH | %@ | %.2f s wall | %.2f s CPU | %d bytes", label, seconds, cpuSeconds() - cpuStart, bytes))
+            print(
+                String(
+                    format: "BENCH | %@ | %.2f s wall | %.2f s CPU | %d bytes", label, seconds, cpuSeconds() - cpuStart,
+                    bytes))
         }
         func size(_ path: String) -> Int {
             ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
         }
         func quality(_ label: String, _ decoded: [[UInt8]]) {
             let scores = zip(video.frames, decoded).map { psnr($0, $1, decodedWidth: 512) }
-            print(String(format: "PSNR | %@ | frames %d | min %.2f dB | mean %.2f dB", label, decoded.count,
-                         scores.min() ?? 0, scores.reduce(0, +) / Double(max(1, scores.count))))
+            print(
+                String(
+                    format: "PSNR | %@ | frames %d | min %.2f dB | mean %.2f dB", label, decoded.count,
+                    scores.min() ?? 0, scores.reduce(0, +) / Double(max(1, scores.count))))
         }
         var gif = GIFEncoder()
-        for (label, palette, dither) in [("GIF per-frame palette", GIFEncoder.PaletteMode.perFrame, false),
-                                         ("GIF per-frame palette + dither", .perFrame, true),
-                                         ("GIF global palette", .global, false)] {
+        for (label, palette, dither) in [
+            ("GIF per-frame palette", GIFEncoder.PaletteMode.perFrame, false),
+            ("GIF per-frame palette + dither", .perFrame, true),
+            ("GIF global palette", .global, false),
+        ] {
             gif.palette = palette
             gif.dither = dither
             var bytes = [UInt8]()
@@ -69,7 +76,9 @@ struct EncodingBenchmark {
         var lossless = VideoEncoderOptions()
         lossless.webpLossless = true
         try time("WEBP lossless") { try FFmpegVideoEncoder.encodeWebP(video, options: lossless).count }
-        try time("PNG x16") { try video.frames.reduce(0) { $0 + (try PNGWriter.encode($1, text: [("parameters", "x")]).count) } }
+        try time("PNG x16") {
+            try video.frames.reduce(0) { $0 + (try PNGWriter.encode($1, text: [("parameters", "x")]).count) }
+        }
         try time("Writer: all formats, atomic") {
             let request = OutputRequest(formats: Set(OutputFormat.allCases), seed: 1, infotext: "bench")
             _ = try VideoOutputWriter.write(video, root: dir, request: request, time: 0)

@@ -36,8 +36,10 @@ struct GIFStructure {
                     loopCount = Int(data[12]) | Int(data[13]) << 8
                 }
             case 0x2C:
-                let x = Int(b[i + 1]) | Int(b[i + 2]) << 8, y = Int(b[i + 3]) | Int(b[i + 4]) << 8
-                let w = Int(b[i + 5]) | Int(b[i + 6]) << 8, h = Int(b[i + 7]) | Int(b[i + 8]) << 8
+                let x = Int(b[i + 1]) | Int(b[i + 2]) << 8
+                let y = Int(b[i + 3]) | Int(b[i + 4]) << 8
+                let w = Int(b[i + 5]) | Int(b[i + 6]) << 8
+                let h = Int(b[i + 7]) | Int(b[i + 8]) << 8
                 rectangles.append((x, y, w, h))
                 let packed = b[i + 9]
                 i += 10

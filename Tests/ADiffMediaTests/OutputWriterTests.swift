@@ -11,9 +11,10 @@ struct OutputWriterTests {
     func sequenceNumbers() {
         #expect(OutputNaming.nextSequenceNumber(entries: []) == 0)
         #expect(OutputNaming.nextSequenceNumber(entries: ["notes.txt", "abc-1.gif"]) == 0)
-        #expect(OutputNaming.nextSequenceNumber(entries: [
-            "00004-123.gif", "00007-1-req.mp4", "00002-5", "00003-9.png", "00010x-1.gif",
-        ]) == 8)
+        #expect(
+            OutputNaming.nextSequenceNumber(entries: [
+                "00004-123.gif", "00007-1-req.mp4", "00002-5", "00003-9.png", "00010x-1.gif",
+            ]) == 8)
         #expect(OutputNaming.nextSequenceNumber(entries: ["00011.txt", "5"]) == 12)
     }
 
@@ -51,7 +52,8 @@ struct OutputWriterTests {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let video = try TestClip.video(frames: 4, width: 32, height: 24, fps: 8)
-        var request = OutputRequest(formats: Set(OutputFormat.allCases), seed: 1234, requestID: "r1", infotext: sampleInfotext)
+        var request = OutputRequest(
+            formats: Set(OutputFormat.allCases), seed: 1234, requestID: "r1", infotext: sampleInfotext)
         request.appendReversed = true
         request.loopNumber = 2
         let time = 1_790_000_000
@@ -87,7 +89,8 @@ struct OutputWriterTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         var request = OutputRequest(formats: [.gif, .png, .txt], seed: 1, infotext: sampleInfotext)
         request.embedInfotext = false
-        let out = try VideoOutputWriter.write(try TestClip.video(frames: 2, width: 8, height: 8), root: root, request: request, time: 0)
+        let out = try VideoOutputWriter.write(
+            try TestClip.video(frames: 2, width: 8, height: 8), root: root, request: request, time: 0)
         let gif = try GIFStructure([UInt8](try Data(contentsOf: URL(fileURLWithPath: out.videos[0]))))
         #expect(gif.comments.isEmpty)
         let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out.frameFolder! + "/00000.png")))
@@ -133,7 +136,8 @@ struct OutputWriterTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let video = try TestClip.video(frames: 2, width: 8, height: 8)
         #expect(throws: MediaError.self) {
-            try VideoOutputWriter.write(video, root: root, request: OutputRequest(formats: [.txt], seed: 1, infotext: ""), time: 0)
+            try VideoOutputWriter.write(
+                video, root: root, request: OutputRequest(formats: [.txt], seed: 1, infotext: ""), time: 0)
         }
         var request = OutputRequest(formats: [.mp4], seed: 1, infotext: "")
         request.video.mp4CRF = 60
@@ -141,7 +145,9 @@ struct OutputWriterTests {
         #expect(throws: MediaError.self) { try FrameSequence(frames: [], fps: 8) }
         #expect(throws: MediaError.self) { try Frame(width: 2, height: 2, pixels: [0, 0, 0]) }
         #expect(throws: MediaError.self) {
-            try FrameSequence(frames: [try TestClip.frame(0, width: 4, height: 4), try TestClip.frame(0, width: 4, height: 5)], fps: 8)
+            try FrameSequence(
+                frames: [try TestClip.frame(0, width: 4, height: 4), try TestClip.frame(0, width: 4, height: 5)], fps: 8
+            )
         }
     }
 }

@@ -65,18 +65,24 @@ func run(_ tool: String, _ arguments: [String]) throws -> Data {
 
 /// Decodes every frame of a file with the `ffmpeg` command-line tool, no rate conversion.
 func ffmpegFrames(_ path: String, width: Int, height: Int) throws -> [[UInt8]] {
-    let data = [UInt8](try run("ffmpeg", ["-v", "error", "-i", path, "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]))
+    let data = [UInt8](
+        try run(
+            "ffmpeg",
+            ["-v", "error", "-i", path, "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]))
     let size = width * height * 3
     return stride(from: 0, to: data.count - size + 1, by: size).map { Array(data[$0..<($0 + size)]) }
 }
 
 /// `ffprobe` stream fields (width, height, frame count, rates, codec, pixel format) of stream 0.
 func ffprobe(_ path: String) throws -> [String: String] {
-    let text = String(decoding: try run("ffprobe", [
-        "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-        "stream=codec_name,pix_fmt,width,height,nb_read_frames,r_frame_rate,avg_frame_rate:format_tags",
-        "-of", "default=noprint_wrappers=1",
-    ] + [path]), as: UTF8.self)
+    let text = String(
+        decoding: try run(
+            "ffprobe",
+            [
+                "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                "stream=codec_name,pix_fmt,width,height,nb_read_frames,r_frame_rate,avg_frame_rate:format_tags",
+                "-of", "default=noprint_wrappers=1",
+            ] + [path]), as: UTF8.self)
     var fields = [String: String]()
     for line in text.split(separator: "\n") {
         let parts = line.split(separator: "=", maxSplits: 1)

@@ -33,10 +33,12 @@ struct WebPStructure {
                 canvasHeight = le(body + 7, 3) + 1
             case "ANIM": loopCount = le(body + 4, 2)
             case "ANMF":
-                frames.append(AnimationFrame(
-                    x: le(body, 3) * 2, y: le(body + 3, 3) * 2, width: le(body + 6, 3) + 1, height: le(body + 9, 3) + 1,
-                    duration: le(body + 12, 3), blend: b[body + 15] & 2 == 0, dispose: b[body + 15] & 1 == 1,
-                    payload: Array(b[(body + 16)..<(body + size)])))
+                frames.append(
+                    AnimationFrame(
+                        x: le(body, 3) * 2, y: le(body + 3, 3) * 2, width: le(body + 6, 3) + 1,
+                        height: le(body + 9, 3) + 1,
+                        duration: le(body + 12, 3), blend: b[body + 15] & 2 == 0, dispose: b[body + 15] & 1 == 1,
+                        payload: Array(b[(body + 16)..<(body + size)])))
             case "EXIF": exif = Array(b[body..<(body + size)])
             default: break
             }
@@ -53,22 +55,28 @@ struct WebPStructure {
             let hasAlpha = frame.payload.count >= 4 && Array(frame.payload[0..<4]) == Array("ALPH".utf8)
             if hasAlpha {
                 still += Array("VP8X".utf8) + [10, 0, 0, 0, 0x10, 0, 0, 0]
-                for v in [frame.width - 1, frame.height - 1] { still += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v >> 16)] }
+                for v in [frame.width - 1, frame.height - 1] {
+                    still += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v >> 16)]
+                }
             }
             still += frame.payload
             let size = UInt32(still.count)
             let file = Array("RIFF".utf8) + (0..<4).map { UInt8((size >> (8 * $0)) & 0xFF) } + still
             let path = workDirectory + "/frame\(n).webp"
             try Data(file).write(to: URL(fileURLWithPath: path))
-            let rgba = [UInt8](try run("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgba", "-"]))
-            guard rgba.count == frame.width * frame.height * 4 else { throw Failure("frame \(n) decoded to \(rgba.count) bytes") }
+            let rgba = [UInt8](
+                try run("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgba", "-"]))
+            guard rgba.count == frame.width * frame.height * 4 else {
+                throw Failure("frame \(n) decoded to \(rgba.count) bytes")
+            }
             for y in 0..<frame.height {
                 for x in 0..<frame.width {
                     let s = (y * frame.width + x) * 4
                     let d = ((frame.y + y) * canvasWidth + frame.x + x) * 3
                     let alpha = frame.blend ? Int(rgba[s + 3]) : 255
                     for c in 0..<3 {
-                        canvas[d + c] = UInt8((Int(rgba[s + c]) * alpha + Int(canvas[d + c]) * (255 - alpha) + 127) / 255)
+                        canvas[d + c] = UInt8(
+                            (Int(rgba[s + c]) * alpha + Int(canvas[d + c]) * (255 - alpha) + 127) / 255)
                     }
                 }
             }
