@@ -101,6 +101,19 @@ struct DecoderTests {
         #expect(outcomes["decodeFailed", default: 0] > 0)
     }
 
+    @Test("GIF with LZW code size 12: decodeFailed; a frame outside the screen never grows the output")
+    func hostileGIF() throws {
+        let badCode = try fixture("gif_lzw_code_size_12.gif")
+        expectKind(.decodeFailed) { _ = try MediaDecoder.decodeVideo(.bytes(badCode, name: "bad.gif"), fps: 8) }
+        let outside = try fixture("gif_frame_outside_screen.gif")
+        do {
+            let video = try MediaDecoder.decodeVideo(.bytes(outside, name: "outside.gif"), fps: 8)
+            #expect(video.width == 16 && video.height == 16 && video.count == 1)
+        } catch {
+            #expect(error.kind == .decodeFailed, "\(error)")
+        }
+    }
+
     @Test("Empty input, as bytes and as a file descriptor: unrecognizedFormat, no crash")
     func emptyInput() throws {
         expectKind(.unrecognizedFormat) { _ = try MediaDecoder.decodeImage(.bytes([], name: "empty.png")) }
