@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ADiffProtocol", targets: ["ADiffProtocol"]),
         .library(name: "ADiffModels", targets: ["ADiffModels"]),
         .library(name: "ADiffPipeline", targets: ["ADiffPipeline"]),
+        .library(name: "ADiffMedia", targets: ["ADiffMedia"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
     ],
     dependencies: [
@@ -40,9 +41,9 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
         .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CADiffShims", dependencies: ["CFFmpeg"]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
@@ -66,6 +67,11 @@ let package = Package(
             ],
             swiftSettings: commonSwiftSettings
         ),
+        .target(
+            name: "ADiffMedia",
+            dependencies: ["CFFmpeg", "CGIF", "CZlib", "CADiffShims"],
+            swiftSettings: kernelSwiftSettings
+        ),
 
         // MARK: Benchmarks
         .executableTarget(
@@ -85,5 +91,10 @@ let package = Package(
         .testTarget(name: "ADiffProtocolTests", dependencies: ["ADiffProtocol"], swiftSettings: commonSwiftSettings),
         .testTarget(name: "ADiffServiceTests", dependencies: ["ADiffService"], swiftSettings: commonSwiftSettings),
         .testTarget(name: "ADiffModelsTests", dependencies: ["ADiffModels"], swiftSettings: kernelSwiftSettings),
+        .testTarget(
+            name: "ADiffMediaTests",
+            dependencies: ["ADiffMedia", "CADiffShims"],
+            swiftSettings: kernelSwiftSettings
+        ),
     ]
 )

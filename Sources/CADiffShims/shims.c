@@ -2,6 +2,8 @@
 #include "CADiffShims.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +24,24 @@ int64_t cadiff_av_nopts_value(void) { return AV_NOPTS_VALUE; }
 
 void cadiff_av_log_quiet(int level_limit) {
     av_log_set_level(level_limit < 0 ? AV_LOG_QUIET : level_limit);
+}
+
+static _Atomic(cadiff_av_log_handler) cadiff_log_handler = NULL;
+
+static void cadiff_log_trampoline(void *avcl, int level, const char *fmt, va_list vl) {
+    cadiff_av_log_handler handler = cadiff_log_handler;
+    if (handler == NULL || level > av_log_get_level()) return;
+    char line[1024];
+    int print_prefix = 1;
+    if (av_log_format_line2(avcl, level, fmt, vl, line, sizeof(line), &print_prefix) < 0) return;
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    if (n > 0) handler(level, line);
+}
+
+void cadiff_av_log_forward(cadiff_av_log_handler handler) {
+    cadiff_log_handler = handler;
+    av_log_set_callback(handler ? cadiff_log_trampoline : av_log_default_callback);
 }
 
 int cadiff_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {

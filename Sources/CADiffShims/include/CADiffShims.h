@@ -27,6 +27,12 @@ int64_t cadiff_av_nopts_value(void);
 /// Routes FFmpeg's log output: level_limit >= 0 keeps messages at or below that level on
 /// stderr, a negative value silences FFmpeg completely.
 void cadiff_av_log_quiet(int level_limit);
+/// Receives one formatted FFmpeg log line (no trailing newline) and its AV_LOG_* level.
+typedef void (*cadiff_av_log_handler)(int level, const char *line);
+/// Routes FFmpeg's (variadic, va_list based) log callback to `handler`, which gets each message
+/// formatted with av_log_format_line2 and only when its level passes av_log_get_level().
+/// NULL restores FFmpeg's default stderr logger.
+void cadiff_av_log_forward(cadiff_av_log_handler handler);
 
 // ---- Linux -----------------------------------------------------------------
 
