@@ -48,9 +48,11 @@ public enum LayerNorm {
     ) {
         let (mean, variance) = RowStatistics.meanAndVariance(source, count: count)
         let inverse = Float(1 / (variance + Double(epsilon)).squareRoot())
-        let meanF = Float(mean)
+        // The mean as a Float pair (high, low), as in GroupNorm: x − high is exact near the mean.
+        let meanHigh = Float(mean)
+        let meanLow = Float(mean - Double(meanHigh))
         for c in 0..<count {
-            var y = (source[c] - meanF) * inverse
+            var y = ((source[c] - meanHigh) - meanLow) * inverse
             if let weight { y *= weight[c] }
             if let bias { y += bias[c] }
             destination[c] = y

@@ -2,9 +2,9 @@
 ///
 /// Glibc's `expf`/`erff` are scalar calls the compiler cannot vectorise; these are
 /// straight-line lane-wise code. Accuracy (checked against Double references in the tests):
-/// `exp` within 2 ulp over the whole Float range (with gradual underflow, +inf above
-/// 88.72, NaN propagated); `erfc` within 2e-7 relative to the larger of the result and the
-/// smallest value GELU can observe.
+/// `exp` within 2 ulp over the normal range (gradual underflow below, +inf above
+/// 88.72, NaN propagated); `erfc` within 5e-7 relative for |x| ≤ 1, growing as x² beyond
+/// (the Float rounding of the exponent −x²), which is far below what GELU can observe.
 public enum VectorMath {
     /// e^x lane-wise (Cephes `expf` polynomial, with 2^n applied as two exact factors so
     /// that the full range -103.9…88.72 maps without overflow in the scale).
