@@ -10,7 +10,11 @@ public enum VectorMath {
     /// that the full range -103.9…88.72 maps without overflow in the scale).
     @inlinable
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let clamped = x.clamped(lowerBound: SIMD16(repeating: -104), upperBound: SIMD16(repeating: 88.75))
+        // Masked replacement, not `clamped(lowerBound:upperBound:)`, which Swift 6.3 does not
+        // vectorise (80 ns per vector instead of under 1).
+        var clamped = x
+        clamped.replace(with: SIMD16(repeating: -104), where: x .< -104)
+        clamped.replace(with: SIMD16(repeating: 88.75), where: x .> 88.75)
         // Round-to-nearest integer n = x·log2(e) by the 1.5·2^23 trick: after the addition
         // the low mantissa bits hold n, so no float→int conversion is needed.
         let magic: Float = 12_582_912
