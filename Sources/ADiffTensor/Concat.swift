@@ -10,7 +10,8 @@ public enum Concat {
             throw TensorError(.shapeMismatch, "channel concat needs at least one tensor of rank ≥ 1")
         }
         let leading = Array(first.shape.dropLast())
-        for (index, part) in parts.enumerated() where part.rank != first.rank || Array(part.shape.dropLast()) != leading {
+        for (index, part) in parts.enumerated() where part.rank != first.rank || Array(part.shape.dropLast()) != leading
+        {
             throw TensorError(
                 .shapeMismatch,
                 "channel concat: part \(index) has shape \(part.shape), expected \(leading) + [*]"
@@ -49,7 +50,8 @@ public enum Concat {
             throw TensorError(.shapeMismatch, "batch concat needs at least one tensor of rank ≥ 1")
         }
         let trailing = Array(first.shape.dropFirst())
-        for (index, part) in parts.enumerated() where part.rank != first.rank || Array(part.shape.dropFirst()) != trailing {
+        for (index, part) in parts.enumerated()
+        where part.rank != first.rank || Array(part.shape.dropFirst()) != trailing {
             throw TensorError(
                 .shapeMismatch, "batch concat: part \(index) has shape \(part.shape), expected [*] + \(trailing)"
             )

@@ -61,12 +61,14 @@ public enum GroupNorm {
         let samples = shape[0]
         let channels = shape[shape.count - 1]
         guard groups > 0, channels % groups == 0 else {
-            throw TensorError(.shapeMismatch, "GroupNorm: \(groups) groups do not divide \(channels) channels (shape \(shape))")
+            throw TensorError(
+                .shapeMismatch, "GroupNorm: \(groups) groups do not divide \(channels) channels (shape \(shape))")
         }
         guard framesPerGroup > 0, samples % framesPerGroup == 0 else {
             throw TensorError(
                 .shapeMismatch,
-                "GroupNorm: \(framesPerGroup) frames per statistics group do not divide the batch of \(samples) (shape \(shape))"
+                "GroupNorm: \(framesPerGroup) frames per statistics group do not divide the batch of \(samples)"
+                    + " (shape \(shape))"
             )
         }
         try LayerNorm.checkAffine(weight, bias, channels: channels, operation: "GroupNorm")

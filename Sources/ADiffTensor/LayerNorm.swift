@@ -61,7 +61,8 @@ public enum LayerNorm {
 
     static func checkAffine(_ weight: Tensor?, _ bias: Tensor?, channels: Int, operation: String) throws {
         if let weight, weight.count != channels {
-            throw TensorError(.shapeMismatch, "\(operation) weight has \(weight.count) elements for \(channels) channels")
+            throw TensorError(
+                .shapeMismatch, "\(operation) weight has \(weight.count) elements for \(channels) channels")
         }
         if let bias, bias.count != channels {
             throw TensorError(.shapeMismatch, "\(operation) bias has \(bias.count) elements for \(channels) channels")

@@ -19,7 +19,9 @@ public enum Softmax {
             guard let base = buffer.baseAddress else { return }
             let grain = max(1, Activation.parallelGrain / length)
             Parallel.forEachChunk(count: rowCount, minimumChunk: grain) { range in
-                rows(base + range.lowerBound * length, rowCount: range.count, length: length, stride: length, scale: scale)
+                rows(
+                    base + range.lowerBound * length, rowCount: range.count, length: length, stride: length,
+                    scale: scale)
             }
         }
         return output

@@ -12,7 +12,8 @@ extension Tensor {
         var result = Tensor(uninitialized: [range.count] + shape.dropFirst())
         withUnsafeBufferPointer { src in
             result.withUnsafeMutableBufferPointer { dst in
-                dst.baseAddress!.update(from: src.baseAddress! + range.lowerBound * sampleSize, count: range.count * sampleSize)
+                dst.baseAddress!.update(
+                    from: src.baseAddress! + range.lowerBound * sampleSize, count: range.count * sampleSize)
             }
         }
         return result

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The sinusoidal timestep embedding fed to the UNet's time MLP.
@@ -32,7 +32,8 @@ public enum TimestepEmbedding {
         guard half >= 1, denominator != 0 else {
             throw TensorError(
                 .shapeMismatch,
-                "timestep embedding of dimension \(dimension) with frequency shift \(downscaleFreqShift) has no frequencies"
+                "timestep embedding of dimension \(dimension) with frequency shift \(downscaleFreqShift)"
+                    + " has no frequencies"
             )
         }
         let negativeLogPeriod = Float(-log(Double(maxPeriod)))

@@ -77,7 +77,8 @@ import Testing
             }
         }
         #expect(worstUlps <= 2)
-        let edges = VectorMath.exp(SIMD16(88.8, 1000, .infinity, -104.5, -1000, -.infinity, .nan, 0, 1, -1, 2, 0.5, -0.5, 10, -10, 20))
+        let edges = VectorMath.exp(
+            SIMD16(88.8, 1000, .infinity, -104.5, -1000, -.infinity, .nan, 0, 1, -1, 2, 0.5, -0.5, 10, -10, 20))
         #expect(edges[0] == .infinity && edges[1] == .infinity && edges[2] == .infinity)
         #expect(edges[3] == 0 && edges[4] == 0 && edges[5] == 0)
         #expect(edges[6].isNaN)

@@ -33,7 +33,8 @@ import Testing
             return .nan(negative: negative, bits: nil)
         }
         let fraction = Double(mantissa) / Double(1 << mantissaBits)
-        let magnitude = exponent == 0
+        let magnitude =
+            exponent == 0
             ? fraction * pow(2.0, Double(1 - bias))
             : (1 + fraction) * pow(2.0, Double(exponent - bias))
         return .value(Float(sign * magnitude))
@@ -90,7 +91,11 @@ import Testing
     @Test(arguments: formats)
     func everyBitPatternWidensExactly(_ format: Format) throws {
         let all = (0..<UInt32(format.patternCount)).map { $0 }
-        let expected = all.map { Self.decode($0, exponentBits: format.exponentBits, mantissaBits: format.mantissaBits, ieeeSpecials: format.ieeeSpecials) }
+        let expected = all.map {
+            Self.decode(
+                $0, exponentBits: format.exponentBits, mantissaBits: format.mantissaBits,
+                ieeeSpecials: format.ieeeSpecials)
+        }
         // All patterns three times plus 5 (crosses the 65,536-element parallel grain at a
         // boundary that is not a multiple of 16), and short odd lengths.
         let repeated = Array(repeating: all, count: 3).flatMap { $0 } + all.prefix(5)
@@ -99,9 +104,13 @@ import Testing
         for offset in [0, 1, 2, 3] {
             for length in lengths {
                 let patterns = Array(repeated.prefix(length))
-                let result = try Self.widen(Self.bytes(patterns, format, offset: offset), offset: offset, count: length, dtype: format.dtype)
+                let result = try Self.widen(
+                    Self.bytes(patterns, format, offset: offset), offset: offset, count: length, dtype: format.dtype)
                 for (i, p) in patterns.enumerated() where !Self.matches(result[i], expected[Int(p)]) {
-                    failures.append("0x\(String(p, radix: 16)) at \(i) (offset \(offset), length \(length)) → \(result[i]) bits 0x\(String(result[i].bitPattern, radix: 16)), expected \(expected[Int(p)])")
+                    failures.append(
+                        "0x\(String(p, radix: 16)) at \(i) (offset \(offset), length \(length)) → \(result[i])"
+                            + " bits 0x\(String(result[i].bitPattern, radix: 16)), expected \(expected[Int(p)])"
+                    )
                     if failures.count > 20 { break }
                 }
             }
@@ -112,12 +121,24 @@ import Testing
     /// The scalar entry points agree with the same reference for every pattern.
     @Test func scalarConversionsAreExact() {
         for bits in 0...UInt32(0xFFFF) {
-            #expect(Self.matches(DTypeConversion.float(fromHalfBits: UInt16(bits)), Self.decode(bits, exponentBits: 5, mantissaBits: 10, ieeeSpecials: true)))
-            #expect(Self.matches(DTypeConversion.float(fromBFloat16Bits: UInt16(bits)), Self.decode(bits, exponentBits: 8, mantissaBits: 7, ieeeSpecials: true)))
+            #expect(
+                Self.matches(
+                    DTypeConversion.float(fromHalfBits: UInt16(bits)),
+                    Self.decode(bits, exponentBits: 5, mantissaBits: 10, ieeeSpecials: true)))
+            #expect(
+                Self.matches(
+                    DTypeConversion.float(fromBFloat16Bits: UInt16(bits)),
+                    Self.decode(bits, exponentBits: 8, mantissaBits: 7, ieeeSpecials: true)))
         }
         for bits in 0...UInt32(0xFF) {
-            #expect(Self.matches(DTypeConversion.float(fromFloat8E4M3: UInt8(bits)), Self.decode(bits, exponentBits: 4, mantissaBits: 3, ieeeSpecials: false)))
-            #expect(Self.matches(DTypeConversion.float(fromFloat8E5M2: UInt8(bits)), Self.decode(bits, exponentBits: 5, mantissaBits: 2, ieeeSpecials: true)))
+            #expect(
+                Self.matches(
+                    DTypeConversion.float(fromFloat8E4M3: UInt8(bits)),
+                    Self.decode(bits, exponentBits: 4, mantissaBits: 3, ieeeSpecials: false)))
+            #expect(
+                Self.matches(
+                    DTypeConversion.float(fromFloat8E5M2: UInt8(bits)),
+                    Self.decode(bits, exponentBits: 5, mantissaBits: 2, ieeeSpecials: true)))
         }
     }
 
@@ -152,9 +173,13 @@ import Testing
 
     @Test func rejectsIntegerTypesAndWrongByteCounts() {
         let bytes = [UInt8](repeating: 0, count: 8)
-        let unsupported = #expect(throws: TensorError.self) { _ = try Self.widen(bytes, offset: 0, count: 8, dtype: .int8) }
+        let unsupported = #expect(throws: TensorError.self) {
+            _ = try Self.widen(bytes, offset: 0, count: 8, dtype: .int8)
+        }
         #expect(unsupported?.kind == .unsupportedDType)
-        let mismatch = #expect(throws: TensorError.self) { _ = try Self.widen(bytes, offset: 0, count: 5, dtype: .float16) }
+        let mismatch = #expect(throws: TensorError.self) {
+            _ = try Self.widen(bytes, offset: 0, count: 5, dtype: .float16)
+        }
         #expect(mismatch?.kind == .byteCountMismatch)
     }
 }

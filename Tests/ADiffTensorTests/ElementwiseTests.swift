@@ -28,7 +28,9 @@ import Testing
         let shared = y0
         var y = y0
         try Elementwise.addScaled(x, alpha: 7.5, to: &y)
-        #expect(relativeError(y.scalars, zip(x.scalars, y0.scalars).map { 7.5 * Double($0) + Double($1) }) <= kernelTolerance)
+        #expect(
+            relativeError(y.scalars, zip(x.scalars, y0.scalars).map { 7.5 * Double($0) + Double($1) })
+                <= kernelTolerance)
         var z = y0
         try Elementwise.addInPlace(x, to: &z)
         #expect(relativeError(z.scalars, zip(x.scalars, y0.scalars).map { Double($0) + Double($1) }) <= kernelTolerance)

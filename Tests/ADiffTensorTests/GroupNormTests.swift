@@ -20,11 +20,14 @@ import Testing
                 for frame in 0..<framesPerGroup {
                     let n = unit * framesPerGroup + frame
                     for p in 0..<positions {
-                        for c in (g * perGroup)..<((g + 1) * perGroup) { indices.append((n * positions + p) * channels + c) }
+                        for c in (g * perGroup)..<((g + 1) * perGroup) {
+                            indices.append((n * positions + p) * channels + c)
+                        }
                     }
                 }
                 let mean = indices.reduce(0.0) { $0 + Double(x[$1]) } / Double(indices.count)
-                let variance = indices.reduce(0.0) { $0 + (Double(x[$1]) - mean) * (Double(x[$1]) - mean) } / Double(indices.count)
+                let variance =
+                    indices.reduce(0.0) { $0 + (Double(x[$1]) - mean) * (Double(x[$1]) - mean) } / Double(indices.count)
                 for i in indices {
                     let c = i % channels
                     let normalised = (Double(x[i]) - mean) / (variance + epsilon).squareRoot()
@@ -140,9 +143,13 @@ import Testing
         let x = Tensor(zeros: [4, 2, 2, 48])
         #expect(throws: TensorError.self) { try GroupNorm.apply(x, weight: nil, bias: nil, groups: 32) }
         #expect(throws: TensorError.self) { try GroupNorm.apply(x, weight: nil, bias: nil, groups: 0) }
-        #expect(throws: TensorError.self) { try GroupNorm.apply(x, weight: nil, bias: nil, groups: 16, framesPerGroup: 3) }
+        #expect(throws: TensorError.self) {
+            try GroupNorm.apply(x, weight: nil, bias: nil, groups: 16, framesPerGroup: 3)
+        }
         #expect(throws: TensorError.self) { try GroupNorm.apply(x, weight: Tensor(zeros: [47]), bias: nil, groups: 16) }
-        #expect(throws: TensorError.self) { try GroupNorm.apply(Tensor(zeros: [48]), weight: nil, bias: nil, groups: 16) }
+        #expect(throws: TensorError.self) {
+            try GroupNorm.apply(Tensor(zeros: [48]), weight: nil, bias: nil, groups: 16)
+        }
         let error = #expect(throws: TensorError.self) { try GroupNorm.apply(x, weight: nil, bias: nil, groups: 32) }
         #expect(error?.kind == .shapeMismatch)
         #expect(error?.message.contains("32 groups") == true)

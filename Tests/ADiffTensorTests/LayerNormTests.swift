@@ -10,7 +10,8 @@ import Testing
             let mean = values.reduce(0, +) / Double(channels)
             let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(channels)
             for c in 0..<channels {
-                out[row * channels + c] = (values[c] - mean) / (variance + epsilon).squareRoot()
+                out[row * channels + c] =
+                    (values[c] - mean) / (variance + epsilon).squareRoot()
                     * Double(weight?[c] ?? 1) + Double(bias?[c] ?? 0)
             }
         }
@@ -25,7 +26,8 @@ import Testing
         let weight = rng.tensor([channels], mean: 1, std: 0.4)
         let bias = rng.tensor([channels], std: 0.4)
         let y = try LayerNorm.apply(x, weight: weight, bias: bias, epsilon: 1e-5)
-        let expected = Self.reference(x.scalars, channels: channels, weight: weight.scalars, bias: bias.scalars, epsilon: 1e-5)
+        let expected = Self.reference(
+            x.scalars, channels: channels, weight: weight.scalars, bias: bias.scalars, epsilon: 1e-5)
         #expect(y.shape == shape)
         #expect(relativeError(y.scalars, expected) <= kernelTolerance)
     }
@@ -42,7 +44,11 @@ import Testing
     }
 
     @Test func rejectsMismatchedAffine() {
-        #expect(throws: TensorError.self) { try LayerNorm.apply(Tensor(zeros: [2, 8]), weight: Tensor(zeros: [7]), bias: nil) }
-        #expect(throws: TensorError.self) { try LayerNorm.apply(Tensor(zeros: [2, 8]), weight: nil, bias: Tensor(zeros: [9])) }
+        #expect(throws: TensorError.self) {
+            try LayerNorm.apply(Tensor(zeros: [2, 8]), weight: Tensor(zeros: [7]), bias: nil)
+        }
+        #expect(throws: TensorError.self) {
+            try LayerNorm.apply(Tensor(zeros: [2, 8]), weight: nil, bias: Tensor(zeros: [9]))
+        }
     }
 }

@@ -18,7 +18,8 @@ import Testing
                 let hits = UnsafeMutablePointer<Int>.allocate(capacity: count)
                 hits.initialize(repeating: 0, count: count)
                 defer { hits.deallocate() }
-                Parallel.forEachIndexedChunk(count: count, minimumChunk: minimumChunk, threads: threads) { chunk, range in
+                Parallel.forEachIndexedChunk(count: count, minimumChunk: minimumChunk, threads: threads) {
+                    chunk, range in
                     calls.withLock { $0.append(Call(chunk: chunk, range: range)) }
                     for i in range { hits[i] += 1 }
                 }
@@ -34,7 +35,8 @@ import Testing
                 #expect(Set(recorded.map(\.chunk)).count == recorded.count)
                 #expect(recorded.allSatisfy { $0.chunk >= 0 && $0.chunk < expectedChunks })
                 #expect(recorded.count <= threads)
-                #expect((0..<count).allSatisfy { hits[$0] == 1 }, "count \(count) min \(minimumChunk) threads \(threads)")
+                #expect(
+                    (0..<count).allSatisfy { hits[$0] == 1 }, "count \(count) min \(minimumChunk) threads \(threads)")
             }
         }
         var called = false

@@ -11,9 +11,15 @@ import Testing
         let (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3])
         #expect(y.shape == [n, 2 * h, 2 * w, c])
         var expected: [Double] = []
-        for b in 0..<n { for oy in 0..<(2 * h) { for ox in 0..<(2 * w) { for k in 0..<c {
-            expected.append(Double(x[b, oy / 2, ox / 2, k]))
-        } } } }
+        for b in 0..<n {
+            for oy in 0..<(2 * h) {
+                for ox in 0..<(2 * w) {
+                    for k in 0..<c {
+                        expected.append(Double(x[b, oy / 2, ox / 2, k]))
+                    }
+                }
+            }
+        }
         #expect(relativeError(y.scalars, expected) == 0)
     }
 
@@ -25,11 +31,18 @@ import Testing
         let (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3])
         #expect(y.shape == [n, h / 2, w / 2, c])
         var expected: [Double] = []
-        for b in 0..<n { for oy in 0..<(h / 2) { for ox in 0..<(w / 2) { for k in 0..<c {
-            let s = Double(x[b, 2 * oy, 2 * ox, k]) + Double(x[b, 2 * oy, 2 * ox + 1, k])
-                + Double(x[b, 2 * oy + 1, 2 * ox, k]) + Double(x[b, 2 * oy + 1, 2 * ox + 1, k])
-            expected.append(s / 4)
-        } } } }
+        for b in 0..<n {
+            for oy in 0..<(h / 2) {
+                for ox in 0..<(w / 2) {
+                    for k in 0..<c {
+                        let s =
+                            Double(x[b, 2 * oy, 2 * ox, k]) + Double(x[b, 2 * oy, 2 * ox + 1, k])
+                            + Double(x[b, 2 * oy + 1, 2 * ox, k]) + Double(x[b, 2 * oy + 1, 2 * ox + 1, k])
+                        expected.append(s / 4)
+                    }
+                }
+            }
+        }
         #expect(relativeError(y.scalars, expected) <= kernelTolerance)
     }
 

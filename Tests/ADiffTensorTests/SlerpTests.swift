@@ -27,7 +27,9 @@ import Testing
                     } else {
                         let omega = Foundation.acos(dots[ci][wi])
                         let so = Foundation.sin(omega)
-                        out[i] = Foundation.sin((1 - s) * omega) / so * Double(low[i]) + Foundation.sin(s * omega) / so * Double(high[i])
+                        out[i] =
+                            Foundation.sin((1 - s) * omega) / so * Double(low[i]) + Foundation.sin(s * omega) / so
+                            * Double(high[i])
                     }
                 }
             }
@@ -56,7 +58,9 @@ import Testing
         let y = try Slerp.variation(strength: 0.25, low: low, high: high)
         let expected = zip(low.scalars, high.scalars).map { 0.25 * Double($0) + 0.75 * Double($1) }
         #expect(relativeError(y.scalars, expected) <= kernelTolerance)
-        #expect(relativeError(y.scalars, Self.variationReference(0.25, low.scalars, high.scalars, c: 4, h: 8, w: 8)) <= kernelTolerance)
+        #expect(
+            relativeError(y.scalars, Self.variationReference(0.25, low.scalars, high.scalars, c: 4, h: 8, w: 8))
+                <= kernelTolerance)
     }
 
     /// `axis: 0` on `[H, W, C]` equals A1111's dim-1 slerp on the permuted `[C, H, W]`.
@@ -96,14 +100,20 @@ import Testing
             let na = x.reduce(0) { $0 + $1 * $1 }.squareRoot(), nb = z.reduce(0) { $0 + $1 * $1 }.squareRoot()
             let dot = zip(x, z).reduce(0) { $0 + $1.0 / na * $1.1 / nb }
             let omega = Foundation.acos(dot), so = Foundation.sin(omega), tt = Double(t)
-            let expected = zip(x, z).map { (Foundation.sin((1 - tt) * omega) * $0 + Foundation.sin(tt * omega) * $1) / so }
+            let expected = zip(x, z).map {
+                (Foundation.sin((1 - tt) * omega) * $0 + Foundation.sin(tt * omega) * $1) / so
+            }
             #expect(relativeError(y.scalars, expected) <= kernelTolerance)
         }
     }
 
     @Test func rejectsMismatchedShapes() {
         #expect(throws: TensorError.self) { try Slerp.wholeTensor(Tensor(zeros: [2]), Tensor(zeros: [3]), t: 0.5) }
-        #expect(throws: TensorError.self) { try Slerp.variation(strength: 0.5, low: Tensor(zeros: [2, 2]), high: Tensor(zeros: [2, 3])) }
-        #expect(throws: TensorError.self) { try Slerp.variation(strength: 0.5, low: Tensor(zeros: [2, 2]), high: Tensor(zeros: [2, 2]), axis: 2) }
+        #expect(throws: TensorError.self) {
+            try Slerp.variation(strength: 0.5, low: Tensor(zeros: [2, 2]), high: Tensor(zeros: [2, 3]))
+        }
+        #expect(throws: TensorError.self) {
+            try Slerp.variation(strength: 0.5, low: Tensor(zeros: [2, 2]), high: Tensor(zeros: [2, 2]), axis: 2)
+        }
     }
 }

@@ -19,7 +19,9 @@ import Testing
 
     static func worstRowError(_ y: [Float], _ reference: [Double], length: Int) -> Double {
         (0..<(y.count / length)).map { row in
-            relativeError(Array(y[(row * length)..<((row + 1) * length)]), Array(reference[(row * length)..<((row + 1) * length)]))
+            relativeError(
+                Array(y[(row * length)..<((row + 1) * length)]), Array(reference[(row * length)..<((row + 1) * length)])
+            )
         }.max() ?? 0
     }
 
@@ -62,7 +64,9 @@ import Testing
     @Test func stridedRowsLeaveGapsUntouched() {
         var buffer = (0..<30).map { Float($0 % 7) }
         let before = buffer
-        buffer.withUnsafeMutableBufferPointer { Softmax.rows($0.baseAddress!, rowCount: 3, length: 7, stride: 10, scale: 0.5) }
+        buffer.withUnsafeMutableBufferPointer {
+            Softmax.rows($0.baseAddress!, rowCount: 3, length: 7, stride: 10, scale: 0.5)
+        }
         for row in 0..<3 {
             let expected = Self.reference(Array(before[(row * 10)..<(row * 10 + 7)]), length: 7, scale: 0.5)
             #expect(relativeError(Array(buffer[(row * 10)..<(row * 10 + 7)]), expected) <= kernelTolerance)

@@ -25,7 +25,8 @@ import Testing
     @Test func matchesPyTorchGoldenValues() throws {
         let golden = try Self.fixture()
         let cases: [(Int, Bool, Float, [Float])] = [
-            (320, true, 0, golden.diffusers320), (7, true, 0, golden.diffusers7), (16, false, 1, golden.diffusers16SinFirstShift1),
+            (320, true, 0, golden.diffusers320), (7, true, 0, golden.diffusers7),
+            (16, false, 1, golden.diffusers16SinFirstShift1),
         ]
         for (dimension, flip, shift, expected) in cases {
             let y = try TimestepEmbedding.sinusoidal(
@@ -41,8 +42,10 @@ import Testing
                     let a = y.scalars[i], b = expected[i]
                     if a.bitPattern == b.bitPattern { exactCount += 1 }
                     let k = column % half
-                    let frequency = k < half && column < 2 * half
-                        ? Float(Foundation.exp(-Foundation.log(10_000.0) * Double(k) / (Double(half) - Double(shift)))) : 0
+                    let frequency =
+                        k < half && column < 2 * half
+                        ? Float(Foundation.exp(-Foundation.log(10_000.0) * Double(k) / (Double(half) - Double(shift))))
+                        : 0
                     worst = max(worst, abs(a - b) / (2.4e-7 + abs(t) * frequency.ulp + (t * frequency).ulp))
                 }
             }
