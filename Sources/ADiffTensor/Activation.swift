@@ -60,8 +60,18 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
 
     /// A new tensor holding the function of every element of `tensor`.
     public func callAsFunction(_ tensor: Tensor) -> Tensor {
-        var result = tensor
-        apply(inPlace: &result)
+        if self == .identity { return tensor }
+        var result = Tensor(uninitialized: tensor.shape)
+        tensor.withUnsafeBufferPointer { src in
+            result.withUnsafeMutableBufferPointer { dst in
+                guard let source = src.baseAddress, let destination = dst.baseAddress else { return }
+                Parallel.forEachChunk(count: dst.count, minimumChunk: Activation.parallelGrain) { range in
+                    VectorMath.transform(
+                        source + range.lowerBound, into: destination + range.lowerBound, count: range.count
+                    ) { apply($0) }
+                }
+            }
+        }
         return result
     }
 

@@ -79,18 +79,32 @@ public enum VectorMath {
         count: Int,
         _ transform: (SIMD16<Float>) -> SIMD16<Float>
     ) {
-        let raw = UnsafeMutableRawPointer(pointer)
+        self.transform(UnsafePointer(pointer), into: pointer, count: count, transform)
+    }
+
+    /// Out-of-place form of ``transform(_:count:_:)``: reads `source`, writes `destination`
+    /// (which may be the same memory), so a new tensor is filled in one pass instead of
+    /// being copied first and transformed second.
+    @inlinable
+    public static func transform(
+        _ source: UnsafePointer<Float>,
+        into destination: UnsafeMutablePointer<Float>,
+        count: Int,
+        _ transform: (SIMD16<Float>) -> SIMD16<Float>
+    ) {
+        let input = UnsafeRawPointer(source)
+        let output = UnsafeMutableRawPointer(destination)
         var i = 0
         while i + 16 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            raw.storeBytes(of: transform(v), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            let v = input.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            output.storeBytes(of: transform(v), toByteOffset: i * 4, as: SIMD16<Float>.self)
             i += 16
         }
         if i < count {
             var v = SIMD16<Float>()
-            for lane in 0..<(count - i) { v[lane] = pointer[i + lane] }
+            for lane in 0..<(count - i) { v[lane] = source[i + lane] }
             let y = transform(v)
-            for lane in 0..<(count - i) { pointer[i + lane] = y[lane] }
+            for lane in 0..<(count - i) { destination[i + lane] = y[lane] }
         }
     }
 }

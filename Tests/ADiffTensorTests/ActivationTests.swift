@@ -26,6 +26,9 @@ import Testing
             worst = max(worst, abs(Double(y) - r) / max(1, abs(Double(x))))
         }
         #expect(worst <= 1e-6)
+        // The out-of-place form (one pass into a new tensor) gives the same bits.
+        let outOfPlace = activation(Tensor(shape: [Self.inputs.count], scalars: Self.inputs))
+        #expect(outOfPlace.scalars.map { $0.bitPattern } == tensor.scalars.map { $0.bitPattern })
         // The scalar form agrees with the vector form bit for bit.
         for (x, y) in zip(Self.inputs.prefix(50), tensor.scalars.prefix(50)) {
             #expect(activation.apply(x).bitPattern == y.bitPattern)
