@@ -139,6 +139,17 @@ import Testing
         #expect(abs(Double(y) - 1 * ReferenceMath.gelu(2)) > 0.1)
     }
 
+    /// The pointer form may gate in place, writing over the value half.
+    @Test func pointerFormGatesInPlace() {
+        var rng = SeededGenerator(seed: 47)
+        var row = rng.normals(2 * 37, std: 2)
+        let expected = Self.reference(row, features: 37)
+        row.withUnsafeMutableBufferPointer {
+            GEGLU.apply(value: $0.baseAddress!, gate: $0.baseAddress! + 37, into: $0.baseAddress!, count: 37)
+        }
+        #expect(relativeError(Array(row.prefix(37)), expected) <= kernelTolerance)
+    }
+
     @Test func rejectsOddWidth() {
         #expect(throws: TensorError.self) { try GEGLU.apply(Tensor(zeros: [2, 3])) }
     }

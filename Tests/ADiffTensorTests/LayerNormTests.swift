@@ -43,6 +43,17 @@ import Testing
         }
     }
 
+    /// The row kernel may write over its input (documented), with the same result.
+    @Test func rowKernelWorksInPlace() {
+        var rng = SeededGenerator(seed: 43)
+        var row = rng.normals(77, mean: 3, std: 2)
+        let expected = Self.reference(row, channels: 77, weight: nil, bias: nil, epsilon: 1e-5)
+        row.withUnsafeMutableBufferPointer {
+            LayerNorm.normalise($0.baseAddress!, into: $0.baseAddress!, count: 77, weight: nil, bias: nil, epsilon: 1e-5)
+        }
+        #expect(relativeError(row, expected) <= kernelTolerance)
+    }
+
     @Test func rejectsMismatchedAffine() {
         #expect(throws: TensorError.self) {
             try LayerNorm.apply(Tensor(zeros: [2, 8]), weight: Tensor(zeros: [7]), bias: nil)
