@@ -99,7 +99,8 @@ public enum DTypeConversion {
     private static func halfToFloat(_ source: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         while i + 16 <= n {
-            let h = SIMD16<UInt32>(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i * 2, as: SIMD16<UInt16>.self))
+            let h = SIMD16<UInt32>(
+                truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i * 2, as: SIMD16<UInt16>.self))
             UnsafeMutableRawPointer(out + i).storeBytes(of: halfBitsToFloatBits(h), as: SIMD16<UInt32>.self)
             i += 16
         }
@@ -112,7 +113,8 @@ public enum DTypeConversion {
     private static func bfloat16ToFloat(_ source: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         while i + 16 <= n {
-            let h = SIMD16<UInt32>(truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i * 2, as: SIMD16<UInt16>.self))
+            let h = SIMD16<UInt32>(
+                truncatingIfNeeded: source.loadUnaligned(fromByteOffset: i * 2, as: SIMD16<UInt16>.self))
             UnsafeMutableRawPointer(out + i).storeBytes(of: h &<< 16, as: SIMD16<UInt32>.self)
             i += 16
         }
@@ -125,7 +127,8 @@ public enum DTypeConversion {
     private static func float8E5M2ToFloat(_ bytes: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         while i + 16 <= n {
-            let b = SIMD16<UInt32>(truncatingIfNeeded: UnsafeRawPointer(bytes + i).loadUnaligned(as: SIMD16<UInt8>.self))
+            let b = SIMD16<UInt32>(
+                truncatingIfNeeded: UnsafeRawPointer(bytes + i).loadUnaligned(as: SIMD16<UInt8>.self))
             UnsafeMutableRawPointer(out + i).storeBytes(of: halfBitsToFloatBits(b &<< 8), as: SIMD16<UInt32>.self)
             i += 16
         }
