@@ -55,16 +55,4 @@ import Testing
         // Closed: frame 2 lies between keyframe 12 (6 back across the wrap) and keyframe 4 (2 ahead).
         #expect(late.blend(forFrame: 2, frameCount: 16, closed: true) == .init(from: 1, to: 0, t: 0.75))
     }
-
-    @Test func slerpMatchesTheFormulaAndFallsBackToLerp() {
-        let a: [Float] = [1, 0, 0]
-        let b: [Float] = [0, 1, 0]
-        let middle = PromptTravel.slerp(a, b, t: 0.5)
-        #expect(abs(middle[0] - Float(0.5.squareRoot())) < 1e-6 && abs(middle[1] - Float(0.5.squareRoot())) < 1e-6)
-        let third = PromptTravel.slerp(a, b, t: 1.0 / 3)
-        #expect(abs(third[0] - Float(cos(Double.pi / 6))) < 1e-6 && abs(third[1] - Float(sin(Double.pi / 6))) < 1e-6)
-        let parallel = PromptTravel.slerp([1, 2, 3], [2, 4, 6.0001], t: 0.25)
-        #expect(zip(parallel, [1.25, 2.5, 3.750025] as [Float]).allSatisfy { abs($0 - $1) < 1e-5 })
-        #expect(PromptTravel.slerp(a, b, t: 0) == a)
-    }
 }

@@ -13,7 +13,8 @@ public struct PromptTravel: Sendable, Equatable {
         public let prompt: String
     }
 
-    /// Which two keyframes a frame's conditioning blends, and how far between them.
+    /// Which two keyframes a frame's conditioning blends, and how far between them; the
+    /// conditionings are combined with `Slerp.wholeTensor`.
     public struct Blend: Sendable, Equatable {
         /// Index into ``keyframes`` of the earlier keyframe.
         public let from: Int
@@ -103,26 +104,6 @@ public struct PromptTravel: Sendable, Equatable {
             return Blend(from: previous, to: previous, t: 0)
         }
         return Blend(from: previous, to: next, t: Float(distanceBack) / Float(distanceBack + distanceAhead))
-    }
-
-    /// Spherical interpolation of two conditionings, each treated as one vector; falls back to
-    /// linear interpolation when they are nearly parallel (|cos| > 0.9995).
-    public static func slerp(_ a: [Float], _ b: [Float], t: Float) -> [Float] {
-        precondition(a.count == b.count, "slerp of tensors of different sizes")
-        var dot = 0.0, normA = 0.0, normB = 0.0
-        for i in a.indices {
-            dot += Double(a[i]) * Double(b[i])
-            normA += Double(a[i]) * Double(a[i])
-            normB += Double(b[i]) * Double(b[i])
-        }
-        let cosine = normA > 0 && normB > 0 ? dot / (normA.squareRoot() * normB.squareRoot()) : 1
-        if abs(cosine) > 0.9995 {
-            return zip(a, b).map { Float((1 - Double(t)) * Double($0) + Double(t) * Double($1)) }
-        }
-        let omega = acos(cosine)
-        let weightA = sin((1 - Double(t)) * omega) / sin(omega)
-        let weightB = sin(Double(t) * omega) / sin(omega)
-        return zip(a, b).map { Float(weightA * Double($0) + weightB * Double($1)) }
     }
 
     /// `^\d+:` — the line that ends the head.
