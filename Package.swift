@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "ADiffTensor", targets: ["ADiffTensor"]),
         .library(name: "ADiffWeights", targets: ["ADiffWeights"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
+        .executable(name: "adiff-make-models", targets: ["adiff-make-models"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,6 +43,17 @@ let package = Package(
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "adiff-make-models",
+            dependencies: [
+                "ADiffTensor",
+                "ADiffWeights",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: kernelSwiftSettings
+        ),
 
         // MARK: Benchmarks
         .executableTarget(
