@@ -14,7 +14,7 @@ public struct SeededRandom: Sendable, Equatable {
     /// The stream key, derived from the seed and the stream name.
     public let key: UInt64
 
-    private static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+    @usableFromInline static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// A stream for `name` (normally the tensor name) under `seed`.
     public init(seed: UInt64, stream name: String) {
@@ -25,6 +25,11 @@ public struct SeededRandom: Sendable, Equatable {
             hash = hash &* 0x0000_0100_0000_01B3
         }
         key = Self.mix(seed ^ Self.mix(hash))
+    }
+
+    /// A stream with an explicit key: element `i` is SplitMix64's `i+1`-th output for state `key`.
+    public init(key: UInt64) {
+        self.key = key
     }
 
     /// SplitMix64's finaliser (Stafford variant 13).
@@ -39,7 +44,7 @@ public struct SeededRandom: Sendable, Equatable {
     /// 64 random bits for element `index`.
     @inlinable
     public func bits(at index: Int) -> UInt64 {
-        Self.mix(key &+ (UInt64(truncatingIfNeeded: index) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
+        Self.mix(key &+ (UInt64(truncatingIfNeeded: index) &+ 1) &* Self.gamma)
     }
 
     /// A uniform value in `[0, 1)` with 24 random bits (every value is an exact `Float`).
