@@ -39,6 +39,9 @@ public enum SafeTensorsWriter {
     /// 200; the bound keeps a runaway caller from producing a header readers refuse.
     public static let maximumNameLength = 1024
 
+    /// Largest header readers accept (the reference implementation's `HeaderTooLarge` limit).
+    public static let maximumHeaderLength = 100_000_000
+
     /// Writes `tensors` (and optional string metadata) to `path` atomically.
     ///
     /// - Throws: ``WeightsError`` `.invalidName` for an empty, reserved, duplicate or
@@ -138,7 +141,9 @@ public enum SafeTensorsWriter {
     }
 
     /// Length prefix plus padded JSON header for entries already in file order.
-    static func serializedHeader(orderedEntries: [Entry], metadata: [String: String]) throws -> [UInt8] {
+    static func serializedHeader(
+        orderedEntries: [Entry], metadata: [String: String], limit: Int = maximumHeaderLength
+    ) throws -> [UInt8] {
         var json = "{"
         var first = true
         if !metadata.isEmpty {
@@ -165,6 +170,9 @@ public enum SafeTensorsWriter {
         json += "}"
         var headerBytes = Array(json.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+        guard headerBytes.count <= limit else {
+            throw WeightsError(.invalidArgument, "header of \(headerBytes.count) bytes exceeds the \(limit)-byte limit readers enforce")
+        }
         var output: [UInt8] = []
         output.reserveCapacity(8 + headerBytes.count)
         var length = UInt64(headerBytes.count).littleEndian

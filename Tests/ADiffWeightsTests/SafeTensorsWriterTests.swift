@@ -67,7 +67,7 @@ import Testing
         }
     }
 
-    @Test func rejectsBadAndDuplicateNames() {
+    @Test func rejectsBadNamesAndOversizedHeaders() throws {
         let t = StoredTensor(Tensor(shape: [1], scalars: [0]))
         for bad in ["", "__metadata__", "new\nline", "nul\u{0}", String(repeating: "a", count: 1025)] {
             #expect(throws: WeightsError.self) { try SafeTensorsWriter.serialize([(bad, t)]) }
@@ -76,6 +76,13 @@ import Testing
             try SafeTensorsWriter.serialize([("w", t), ("w", t)])
         } throws: { ($0 as? WeightsError)?.kind == .invalidName }
         #expect(throws: WeightsError.self) { try SafeTensorsWriter.serialize([("w", t)], metadata: ["": "x"]) }
+        // A header past the readers' limit (100,000,000 bytes; 64 here) is refused, not written.
+        let entries = [SafeTensorsWriter.Entry(name: "w", dtype: .float32, shape: [1])]
+        #expect(SafeTensorsWriter.maximumHeaderLength == 100_000_000)
+        #expect(try SafeTensorsWriter.serializedHeader(orderedEntries: entries, metadata: [:], limit: 64).count == 8 + 56)
+        #expect {
+            try SafeTensorsWriter.serializedHeader(orderedEntries: entries, metadata: ["k": "v"], limit: 64)
+        } throws: { ($0 as? WeightsError)?.kind == .invalidArgument }
     }
 
     @Test func writesAtomicallyAndLeavesNoTemporaryFiles() throws {
