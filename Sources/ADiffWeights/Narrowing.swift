@@ -6,8 +6,8 @@ import ADiffTensor
 /// NaN stays NaN (quieted, sign kept), values past the largest finite value round to ±Inf
 /// exactly where RNE says so (≥ 65520 for fp16), and fp16 subnormals are rounded correctly.
 public enum Narrowing {
-    /// The fp16 bit pattern nearest to `value` (ties to even).
-    @inlinable
+    /// The fp16 bit pattern nearest to `value` (ties to even). Bulk callers should use
+    /// ``bytes(of:as:)``, which runs this inside the module.
     public static func halfBits(_ value: Float) -> UInt16 {
         let bits = value.bitPattern
         let sign = UInt16(truncatingIfNeeded: (bits >> 16) & 0x8000)
@@ -31,7 +31,6 @@ public enum Narrowing {
     }
 
     /// The bf16 bit pattern nearest to `value` (ties to even).
-    @inlinable
     public static func bfloat16Bits(_ value: Float) -> UInt16 {
         let bits = value.bitPattern
         if bits & 0x7FFF_FFFF > 0x7F80_0000 {

@@ -14,7 +14,7 @@ public struct SeededRandom: Sendable, Equatable {
     /// The stream key, derived from the seed and the stream name.
     public let key: UInt64
 
-    @usableFromInline static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// A stream for `name` (normally the tensor name) under `seed`.
     public init(seed: UInt64, stream name: String) {
@@ -33,7 +33,6 @@ public struct SeededRandom: Sendable, Equatable {
     }
 
     /// SplitMix64's finaliser (Stafford variant 13).
-    @inlinable
     static func mix(_ value: UInt64) -> UInt64 {
         var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -42,13 +41,11 @@ public struct SeededRandom: Sendable, Equatable {
     }
 
     /// 64 random bits for element `index`.
-    @inlinable
     public func bits(at index: Int) -> UInt64 {
         Self.mix(key &+ (UInt64(truncatingIfNeeded: index) &+ 1) &* Self.gamma)
     }
 
     /// A uniform value in `[0, 1)` with 24 random bits (every value is an exact `Float`).
-    @inlinable
     public func unit(at index: Int) -> Float {
         Float(bits(at: index) >> 40) * 0x1p-24
     }
