@@ -24,7 +24,7 @@ import Testing
             "AnimateDiff/tiny-mm-v1.safetensors", "AnimateDiff/tiny-mm-v2.safetensors", "AnimateDiff/tiny-mm-v3.safetensors",
             "AnimateDiff/tiny-mm-lcm.safetensors", "AnimateDiff/tiny-mm-hotshot.safetensors",
             "Lora/tiny-lora.safetensors", "Lora/tiny-v2-motion-lora.safetensors", "Lora/tiny-v3-adapter.safetensors",
-            "embeddings/tiny-embedding.safetensors",
+            "embeddings/tiny-embedding.safetensors", "embeddings/tiny-embedding-a1111.pt",
         ])
         for index in first.indices {
             let a = try contents(first[index])

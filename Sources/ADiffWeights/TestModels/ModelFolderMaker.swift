@@ -16,7 +16,7 @@ public enum ModelFolderMaker {
         case motion
         /// `Lora/<prefix>-lora.safetensors` (kohya), `<prefix>-v2-motion-lora`, `<prefix>-v3-adapter`.
         case lora
-        /// `embeddings/<prefix>-embedding.safetensors`.
+        /// `embeddings/<prefix>-embedding.safetensors` (kohya) and `<prefix>-embedding-a1111.pt`.
         case embedding
     }
 
@@ -48,8 +48,10 @@ public enum ModelFolderMaker {
     public struct PlannedFile: Sendable, Equatable {
         /// Path relative to the folder.
         public let relativePath: String
-        /// Its tensors.
+        /// Its tensors (safetensors files), or empty for a PyTorch file.
         public let recipes: [TensorRecipe]
+        /// The A1111 embedding `.pt` configuration, for the one PyTorch-format file.
+        public let a1111Embedding: TextualInversionConfig?
         /// Its `__metadata__`.
         public let metadata: [String: String]
         /// The seed its values are drawn with (derived from the folder seed and the path, so
@@ -63,6 +65,7 @@ public enum ModelFolderMaker {
         try checkpoint.validate()
         let prefix = options.preset.filePrefix
         var files: [(String, [TensorRecipe], [String: String])] = []
+        var a1111: [String: TextualInversionConfig] = [:]
         if options.components.contains(.checkpoint) {
             files.append(("Stable-diffusion/\(prefix)-sd15.safetensors", try SD15CheckpointLayout.recipes(checkpoint), [:]))
         }
@@ -88,9 +91,15 @@ public enum ModelFolderMaker {
         if options.components.contains(.embedding) {
             let embedding = TextualInversionConfig(vectors: 2, width: checkpoint.textEncoder.width, dtype: options.dtype)
             files.append(("embeddings/\(prefix)-embedding.safetensors", try TextualInversionLayout.recipes(embedding), [:]))
+            let path = "embeddings/\(prefix)-embedding-a1111.pt"
+            files.append((path, [], [:]))
+            a1111[path] = embedding
         }
         return files.map { path, recipes, metadata in
-            PlannedFile(relativePath: path, recipes: recipes, metadata: metadata, seed: SeededRandom(seed: options.seed, stream: path).key)
+            PlannedFile(
+                relativePath: path, recipes: recipes, a1111Embedding: a1111[path], metadata: metadata,
+                seed: SeededRandom(seed: options.seed, stream: path).key
+            )
         }
     }
 
@@ -106,7 +115,12 @@ public enum ModelFolderMaker {
             let path = directory + "/" + file.relativePath
             try createDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]))
             progress(path)
-            try TestModelWriter.write(file.recipes, metadata: file.metadata, seed: file.seed, to: path)
+            if let embedding = file.a1111Embedding {
+                let name = String(file.relativePath.split(separator: "/").last?.split(separator: ".").first ?? "embedding")
+                try TorchZipWriter.write(try TextualInversionLayout.a1111Payload(embedding, name: name, seed: file.seed), to: path)
+            } else {
+                try TestModelWriter.write(file.recipes, metadata: file.metadata, seed: file.seed, to: path)
+            }
             written.append(path)
         }
         return written
