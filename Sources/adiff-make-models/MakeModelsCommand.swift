@@ -39,11 +39,9 @@ struct MakeModelsCommand: ParsableCommand {
             preset: preset, dtype: dtype.dtype, seed: seed, frames: frames,
             components: only.isEmpty ? Set(ModelFolderMaker.Component.allCases) : Set(only)
         )
-        do {
-            try ModelFolderMaker.make(in: out, options) { print("writing \($0)") }
-        } catch let error as WeightsError {
-            throw ValidationError(error.description)
-        }
+        // WeightsError is CustomStringConvertible: ArgumentParser prints "Error: <kind>: <message>"
+        // and exits with status 1, without the usage text meant for argument mistakes.
+        try ModelFolderMaker.make(in: out, options) { print("writing \($0)") }
     }
 }
 

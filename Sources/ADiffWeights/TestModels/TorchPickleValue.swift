@@ -14,6 +14,7 @@ public indirect enum TorchPickleValue: Sendable, Equatable {
     /// A Python `dict` with string keys, in insertion order.
     case dict([(key: String, value: TorchPickleValue)])
 
+    /// Structural equality (dict entries compared in order).
     public static func == (lhs: TorchPickleValue, rhs: TorchPickleValue) -> Bool {
         switch (lhs, rhs) {
         case (.none, .none): true
