@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A file written under a temporary name in its destination directory and renamed into
@@ -22,7 +22,8 @@ final class AtomicFile {
         temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(base).\(getpid()).\(suffix).tmp"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw WeightsError(.io, "\(destination): cannot create temporary file in '\(directory)': \(Self.errnoText())")
+            throw WeightsError(
+                .io, "\(destination): cannot create temporary file in '\(directory)': \(Self.errnoText())")
         }
     }
 
@@ -43,7 +44,9 @@ final class AtomicFile {
 
     /// Syncs the data, renames it over the destination and syncs the directory entry.
     func commit() throws {
-        guard fsync(descriptor) == 0 else { throw WeightsError(.io, "\(destination): fsync failed: \(Self.errnoText())") }
+        guard fsync(descriptor) == 0 else {
+            throw WeightsError(.io, "\(destination): fsync failed: \(Self.errnoText())")
+        }
         let closed = close(descriptor)
         descriptor = -1
         guard closed == 0 else { throw WeightsError(.io, "\(destination): close failed: \(Self.errnoText())") }

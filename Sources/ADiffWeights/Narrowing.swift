@@ -53,7 +53,8 @@ public enum Narrowing {
         case .bfloat16:
             return narrow(values, bfloat16Bits)
         default:
-            throw WeightsError(.invalidArgument, "cannot narrow F32 values to \(dtype.rawValue); only F32, F16 and BF16 are supported")
+            throw WeightsError(
+                .invalidArgument, "cannot narrow F32 values to \(dtype.rawValue); only F32, F16 and BF16 are supported")
         }
     }
 

@@ -1,8 +1,9 @@
 import ADiffTensor
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes safetensors files: `u64 LE header length`, a JSON header padded with spaces to a
@@ -125,7 +126,8 @@ public enum SafeTensorsWriter {
             var elements = 1
             for extent in entry.shape {
                 guard extent >= 0 else {
-                    throw WeightsError(.invalidArgument, "tensor '\(entry.name)': negative extent in shape \(entry.shape)")
+                    throw WeightsError(
+                        .invalidArgument, "tensor '\(entry.name)': negative extent in shape \(entry.shape)")
                 }
                 let (product, overflow) = elements.multipliedReportingOverflow(by: extent)
                 guard !overflow, product.multipliedReportingOverflow(by: 8).overflow == false else {
@@ -171,7 +173,9 @@ public enum SafeTensorsWriter {
         var headerBytes = Array(json.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
         guard headerBytes.count <= limit else {
-            throw WeightsError(.invalidArgument, "header of \(headerBytes.count) bytes exceeds the \(limit)-byte limit readers enforce")
+            throw WeightsError(
+                .invalidArgument, "header of \(headerBytes.count) bytes exceeds the \(limit)-byte limit readers enforce"
+            )
         }
         var output: [UInt8] = []
         output.reserveCapacity(8 + headerBytes.count)

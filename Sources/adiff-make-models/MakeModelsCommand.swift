@@ -15,7 +15,9 @@ struct MakeModelsCommand: ParsableCommand {
     @Option(name: .long, help: "Output folder (gets Stable-diffusion/, AnimateDiff/, Lora/, embeddings/).")
     var out: String
 
-    @Option(name: .long, help: "Model size: tiny (SD1.5 key names, toy widths) or sd15 (real dimensions, ~2 GB checkpoint in fp16).")
+    @Option(
+        name: .long,
+        help: "Model size: tiny (SD1.5 key names, toy widths) or sd15 (real dimensions, ~2 GB checkpoint in fp16).")
     var preset: TestModelPreset = .tiny
 
     @Option(name: .long, help: "Storage type of the weights: fp16, bf16 or fp32.")
@@ -24,10 +26,16 @@ struct MakeModelsCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the weights; the same seed always gives the same bytes.")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "Positional-table length (most frames per window) of motion modules that store one; default per family (v1/HotShot 24, v2/v3 32).")
+    @Option(
+        name: .long,
+        help:
+            "Positional-table length (most frames per window) of motion modules that store one; default per family (v1/HotShot 24, v2/v3 32)."
+    )
     var frames: Int?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "File groups to write: checkpoint, motion, lora, embedding (default all).")
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "File groups to write: checkpoint, motion, lora, embedding (default all).")
     var only: [ModelFolderMaker.Component] = []
 
     func validate() throws {

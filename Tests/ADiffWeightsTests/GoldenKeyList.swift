@@ -1,5 +1,6 @@
 import ADiffTensor
 import Foundation
+
 @testable import ADiffWeights
 
 /// The golden key lists under Tests/Fixtures/Layouts, produced from diffusers/transformers by

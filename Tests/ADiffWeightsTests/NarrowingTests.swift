@@ -1,6 +1,7 @@
 import ADiffTensor
 import Foundation
 import Testing
+
 @testable import ADiffWeights
 
 /// Reference rounding done in Double from first principles: the nearest representable value
@@ -97,7 +98,8 @@ private struct TestRandom {
         ]
         for (value, bits) in half { #expect(Narrowing.halfBits(value) == bits, "fp16 of \(value)") }
         let bf16: [(Float, UInt16)] = [
-            (1, 0x3F80), (-1, 0xBF80), (.greatestFiniteMagnitude, 0x7F80), (1 + 0x1p-8, 0x3F80), (1 + 0x1.8p-8, 0x3F81), (1 + 0x1.8p-7, 0x3F82),
+            (1, 0x3F80), (-1, 0xBF80), (.greatestFiniteMagnitude, 0x7F80), (1 + 0x1p-8, 0x3F80), (1 + 0x1.8p-8, 0x3F81),
+            (1 + 0x1.8p-7, 0x3F82),
             (.infinity, 0x7F80), (0x1p-149, 0x0000), (0x1p-133, 0x0001),
         ]
         for (value, bits) in bf16 { #expect(Narrowing.bfloat16Bits(value) == bits, "bf16 of \(value)") }
@@ -120,7 +122,9 @@ private struct TestRandom {
                 value = Float(bitPattern: raw)
             } else {
                 let exponent = UInt32(127 - 27) + raw % 45
-                value = Float(bitPattern: (raw & 0x8000_0000) | (exponent << 23) | (UInt32(truncatingIfNeeded: random.next()) & 0x7F_FFFF))
+                value = Float(
+                    bitPattern: (raw & 0x8000_0000) | (exponent << 23)
+                        | (UInt32(truncatingIfNeeded: random.next()) & 0x7F_FFFF))
             }
             if value.isNaN { continue }
             tested += 1
@@ -141,7 +145,9 @@ private struct TestRandom {
             let high = Double(DTypeConversion.float(fromHalfBits: UInt16(bits + 1)))
             let middle = Float((low + high) / 2)
             let expected = UInt16(bits % 2 == 0 ? bits : bits + 1)
-            if Narrowing.halfBits(middle) != expected || Narrowing.halfBits(-middle) != expected | 0x8000 { mismatches += 1 }
+            if Narrowing.halfBits(middle) != expected || Narrowing.halfBits(-middle) != expected | 0x8000 {
+                mismatches += 1
+            }
         }
         #expect(mismatches == 0)
     }

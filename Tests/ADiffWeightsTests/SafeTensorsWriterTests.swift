@@ -1,6 +1,7 @@
 import ADiffTensor
 import Foundation
 import Testing
+
 @testable import ADiffWeights
 
 @Suite struct SafeTensorsWriterTests {
@@ -14,7 +15,8 @@ import Testing
         let ids = try tensor(.int64, [], [7, 0, 0, 0, 0, 0, 0, 0])
         let file = try SafeTensorsWriter.serialize([("b", b), ("a", a), ("ids", ids)], metadata: ["k": "v"])
         // Written by hand from the format description: 8-byte tensors first, then 4, then 2.
-        let json = #"{"__metadata__":{"k":"v"},"ids":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"#
+        let json =
+            #"{"__metadata__":{"k":"v"},"ids":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"#
             + #""b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"#
             + #""a":{"dtype":"F16","shape":[1],"data_offsets":[16,18]}}"#
         var header = Array(json.utf8)
@@ -34,7 +36,9 @@ import Testing
 
     @Test func roundTripsOddNamesAndManyTensorsThroughJSONSerialization() throws {
         var tensors: [(name: String, tensor: StoredTensor)] = []
-        let names = ["quote\"d", "back\\slash", "ünïcödé.wéight", "tab\u{2028}sep", "x", "model.diffusion_model.out.2.weight"]
+        let names = [
+            "quote\"d", "back\\slash", "ünïcödé.wéight", "tab\u{2028}sep", "x", "model.diffusion_model.out.2.weight",
+        ]
         for (index, name) in names.enumerated() {
             let values = (0..<(index + 1) * 3).map { Float($0) * 0.5 - Float(index) }
             tensors.append((name, StoredTensor(Tensor(shape: [index + 1, 3], scalars: values))))
@@ -79,7 +83,8 @@ import Testing
         // A header past the readers' limit (100,000,000 bytes; 64 here) is refused, not written.
         let entries = [SafeTensorsWriter.Entry(name: "w", dtype: .float32, shape: [1])]
         #expect(SafeTensorsWriter.maximumHeaderLength == 100_000_000)
-        #expect(try SafeTensorsWriter.serializedHeader(orderedEntries: entries, metadata: [:], limit: 64).count == 8 + 56)
+        #expect(
+            try SafeTensorsWriter.serializedHeader(orderedEntries: entries, metadata: [:], limit: 64).count == 8 + 56)
         #expect {
             try SafeTensorsWriter.serializedHeader(orderedEntries: entries, metadata: ["k": "v"], limit: 64)
         } throws: { ($0 as? WeightsError)?.kind == .invalidArgument }
@@ -90,7 +95,9 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("m.safetensors").path
-        let tensors: [(name: String, tensor: StoredTensor)] = [("w", StoredTensor(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])))]
+        let tensors: [(name: String, tensor: StoredTensor)] = [
+            ("w", StoredTensor(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])))
+        ]
         try SafeTensorsWriter.write(tensors, metadata: ["a": "b"], to: path)
         let written = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(written == (try SafeTensorsWriter.serialize(tensors, metadata: ["a": "b"])))

@@ -1,5 +1,6 @@
 import ADiffTensor
 import Testing
+
 @testable import ADiffWeights
 
 /// Shapes follow from non-standard configurations, and bad configurations are refused.
@@ -10,7 +11,10 @@ import Testing
     )
 
     @Test func unetShapesFollowTheConfig() throws {
-        let shapes = Dictionary(uniqueKeysWithValues: try UNetLDMLayout.recipes(unet, dtype: .float32, prefix: "").map { ($0.name, $0.shape) })
+        let shapes = Dictionary(
+            uniqueKeysWithValues: try UNetLDMLayout.recipes(unet, dtype: .float32, prefix: "").map {
+                ($0.name, $0.shape)
+            })
         // Hand-derived for levels (64, 192), one layer each, attention only at level 1, depth 2:
         // input_blocks 1 (res 64→64), 2 (down), 3 (res 64→192 + transformer); output blocks
         // 0 (res 384→192 + tf), 1 (res 256→192 + tf + upsample), 2 (res 256→64), 3 (res 128→64).
@@ -35,8 +39,12 @@ import Testing
     }
 
     @Test func vaeShapesFollowTheConfig() throws {
-        let config = VAELayoutConfig(baseChannels: 32, channelMultipliers: [1, 2], layersPerBlock: 1, latentChannels: 3, imageChannels: 1)
-        let shapes = Dictionary(uniqueKeysWithValues: try VAELDMLayout.recipes(config, dtype: .float32, prefix: "").map { ($0.name, $0.shape) })
+        let config = VAELayoutConfig(
+            baseChannels: 32, channelMultipliers: [1, 2], layersPerBlock: 1, latentChannels: 3, imageChannels: 1)
+        let shapes = Dictionary(
+            uniqueKeysWithValues: try VAELDMLayout.recipes(config, dtype: .float32, prefix: "").map {
+                ($0.name, $0.shape)
+            })
         #expect(shapes["encoder.conv_in.weight"] == [32, 1, 3, 3])
         #expect(shapes["encoder.down.1.block.0.nin_shortcut.weight"] == [64, 32, 1, 1])
         #expect(shapes["encoder.down.1.downsample.conv.weight"] == nil)
@@ -64,11 +72,14 @@ import Testing
         var integer = SD15CheckpointConfig.tiny()
         integer.dtype = .int8
         #expect(throws: WeightsError.self) { try SD15CheckpointLayout.recipes(integer) }
-        let heads = MotionModuleConfig(version: .v1, blockChannels: [96], heads: 7, positionalEncodingLength: 24, dtype: .float16)
+        let heads = MotionModuleConfig(
+            version: .v1, blockChannels: [96], heads: 7, positionalEncodingLength: 24, dtype: .float16)
         #expect(throws: WeightsError.self) { try MotionModuleLayout.recipes(heads) }
         var badLevels = unet
         badLevels.attentionLevels = [2]
         #expect(throws: WeightsError.self) { try UNetLDMLayout.recipes(badLevels, dtype: .float16) }
-        #expect(throws: WeightsError.self) { try TextualInversionLayout.recipes(.init(vectors: 0, width: 8, dtype: .float16)) }
+        #expect(throws: WeightsError.self) {
+            try TextualInversionLayout.recipes(.init(vectors: 0, width: 8, dtype: .float16))
+        }
     }
 }

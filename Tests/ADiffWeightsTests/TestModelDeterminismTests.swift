@@ -1,6 +1,7 @@
 import ADiffTensor
 import Foundation
 import Testing
+
 @testable import ADiffWeights
 
 @Suite struct TestModelDeterminismTests {
@@ -10,7 +11,9 @@ import Testing
         return url
     }
 
-    private func contents(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+    private func contents(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
 
     @Test func sameSeedGivesIdenticalFilesAndAnotherSeedDifferentOnes() throws {
         let root = try temporaryDirectory()
@@ -19,13 +22,16 @@ import Testing
         let second = try ModelFolderMaker.make(in: root.path + "/b", .init(preset: .tiny, seed: 3))
         let other = try ModelFolderMaker.make(in: root.path + "/c", .init(preset: .tiny, seed: 4))
         let names = first.map { String($0.dropFirst(root.path.count + 3)) }
-        #expect(names == [
-            "Stable-diffusion/tiny-sd15.safetensors",
-            "AnimateDiff/tiny-mm-v1.safetensors", "AnimateDiff/tiny-mm-v2.safetensors", "AnimateDiff/tiny-mm-v3.safetensors",
-            "AnimateDiff/tiny-mm-lcm.safetensors", "AnimateDiff/tiny-mm-hotshot.safetensors",
-            "Lora/tiny-lora.safetensors", "Lora/tiny-v2-motion-lora.safetensors", "Lora/tiny-v3-adapter.safetensors",
-            "embeddings/tiny-embedding.safetensors", "embeddings/tiny-embedding-a1111.pt",
-        ])
+        #expect(
+            names == [
+                "Stable-diffusion/tiny-sd15.safetensors",
+                "AnimateDiff/tiny-mm-v1.safetensors", "AnimateDiff/tiny-mm-v2.safetensors",
+                "AnimateDiff/tiny-mm-v3.safetensors",
+                "AnimateDiff/tiny-mm-lcm.safetensors", "AnimateDiff/tiny-mm-hotshot.safetensors",
+                "Lora/tiny-lora.safetensors", "Lora/tiny-v2-motion-lora.safetensors",
+                "Lora/tiny-v3-adapter.safetensors",
+                "embeddings/tiny-embedding.safetensors", "embeddings/tiny-embedding-a1111.pt",
+            ])
         for index in first.indices {
             let a = try contents(first[index])
             #expect(a == (try contents(second[index])), "\(names[index])")
@@ -41,7 +47,8 @@ import Testing
     }
 
     @Test func onlyRandomTensorsDependOnTheSeed() throws {
-        let recipes = try MotionModuleLayout.recipes(.matching(SD15CheckpointConfig.tiny().unet, version: .v1, dtype: .float16))
+        let recipes = try MotionModuleLayout.recipes(
+            .matching(SD15CheckpointConfig.tiny().unet, version: .v1, dtype: .float16))
         for recipe in recipes {
             let a = try recipe.bytes(seed: 1)
             let b = try recipe.bytes(seed: 2)
@@ -55,11 +62,15 @@ import Testing
     @Test func streamedFileEqualsInMemorySerialization() throws {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let config = KohyaLoRAConfig(unet: SD15CheckpointConfig.tiny().unet, textEncoder: SD15CheckpointConfig.tiny().textEncoder, rank: 2, alpha: 1, convolutionRank: 2, dtype: .bfloat16, outputName: "t")
+        let config = KohyaLoRAConfig(
+            unet: SD15CheckpointConfig.tiny().unet, textEncoder: SD15CheckpointConfig.tiny().textEncoder, rank: 2,
+            alpha: 1, convolutionRank: 2, dtype: .bfloat16, outputName: "t")
         let recipes = try KohyaLoRALayout.recipes(config)
         let path = root.path + "/t.safetensors"
         try TestModelWriter.write(recipes, metadata: KohyaLoRALayout.metadata(config), seed: 9, to: path)
-        #expect(try contents(path) == (try TestModelWriter.serialize(recipes, metadata: KohyaLoRALayout.metadata(config), seed: 9)))
+        #expect(
+            try contents(path)
+                == (try TestModelWriter.serialize(recipes, metadata: KohyaLoRALayout.metadata(config), seed: 9)))
         let parsed = try ParsedSafeTensors(contents(path))
         #expect(parsed.metadata["ss_network_args"] == #"{"conv_dim": "2", "conv_alpha": "1"}"#)
         #expect(parsed.tensors.values.allSatisfy { $0.dtype == "BF16" })

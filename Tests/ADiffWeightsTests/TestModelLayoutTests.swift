@@ -1,5 +1,6 @@
 import ADiffTensor
 import Testing
+
 @testable import ADiffWeights
 
 /// Key sets and shapes against golden lists built from diffusers/transformers, and parameter
@@ -28,7 +29,8 @@ import Testing
     func motionModuleMatchesTheDiffusersGoldenList(version: MotionModuleVersion) throws {
         let golden = try GoldenKeyList.load("sd15-mm-\(version.rawValue)")
         let config = MotionModuleConfig.matching(.sd15, version: version, dtype: .float16)
-        let differences = GoldenKeyList.differences(GoldenKeyList.entries(try MotionModuleLayout.recipes(config)), golden)
+        let differences = GoldenKeyList.differences(
+            GoldenKeyList.entries(try MotionModuleLayout.recipes(config)), golden)
         #expect(differences.isEmpty, "\(differences.prefix(10))")
     }
 
@@ -41,7 +43,8 @@ import Testing
         #expect(GoldenKeyList.differences(v3, v3Expected).isEmpty)
 
         let lcmExpected = try GoldenKeyList.load("sd15-mm-v2").filter { !$0.key.hasSuffix(".pe") }
-        let lcm = GoldenKeyList.entries(try MotionModuleLayout.recipes(.matching(.sd15, version: .animateLCM, dtype: .float16)))
+        let lcm = GoldenKeyList.entries(
+            try MotionModuleLayout.recipes(.matching(.sd15, version: .animateLCM, dtype: .float16)))
         #expect(GoldenKeyList.differences(lcm, lcmExpected).isEmpty)
     }
 
@@ -53,11 +56,15 @@ import Testing
         // SD1.5: UNet 859,520,964, VAE 83,653,863, CLIP ViT-L/14 text 123,060,480.
         #expect(parameters(try UNetLDMLayout.recipes(.sd15, dtype: .float16)) == 859_520_964)
         #expect(parameters(try VAELDMLayout.recipes(.sd15, dtype: .float16)) == 83_653_863)
-        #expect(parameters(try CLIPTextLayout.recipes(.sd15, dtype: .float16, includePositionIDs: false)) == 123_060_480)
+        #expect(
+            parameters(try CLIPTextLayout.recipes(.sd15, dtype: .float16, includePositionIDs: false)) == 123_060_480)
         // animatediff-behaviour.md §1.2: v1/v3 417,137,600; v2 453,209,280; XL 236,779,200
         // (positional tables are buffers, not parameters).
         let isTable: (String) -> Bool = { $0.contains("pos_encoder") }
-        let expected: [(MotionModuleVersion, Int)] = [(.v1, 417_137_600), (.v3, 417_137_600), (.v2, 453_209_280), (.animateLCM, 453_209_280), (.hotshotXL, 236_779_200)]
+        let expected: [(MotionModuleVersion, Int)] = [
+            (.v1, 417_137_600), (.v3, 417_137_600), (.v2, 453_209_280), (.animateLCM, 453_209_280),
+            (.hotshotXL, 236_779_200),
+        ]
         for (version, count) in expected {
             let recipes = try MotionModuleLayout.recipes(.matching(.sd15, version: version, dtype: .float16))
             #expect(parameters(recipes, excluding: isTable) == count, "\(version)")
@@ -68,9 +75,14 @@ import Testing
 
     @Test func hotshotUsesItsOriginalSpelling() throws {
         let names = try MotionModuleLayout.recipes(.matching(.sd15, version: .hotshotXL, dtype: .float16)).map(\.name)
-        #expect(names.contains("down_blocks.0.temporal_attentions.0.transformer_blocks.0.attention_blocks.1.pos_encoder.positional_encoding"))
+        #expect(
+            names.contains(
+                "down_blocks.0.temporal_attentions.0.transformer_blocks.0.attention_blocks.1.pos_encoder.positional_encoding"
+            ))
         #expect(names.contains("up_blocks.2.temporal_attentions.2.proj_out.weight"))
-        let foreign = names.filter { $0.contains("temporal_transformer") || $0.contains("down_blocks.3") || $0.contains("mid_block") }
+        let foreign = names.filter {
+            $0.contains("temporal_transformer") || $0.contains("down_blocks.3") || $0.contains("mid_block")
+        }
         #expect(foreign.isEmpty)
     }
 

@@ -1,6 +1,7 @@
 import ADiffTensor
 import Foundation
 import Testing
+
 @testable import ADiffWeights
 
 /// Generated values: the random source against SplitMix64's published outputs, initialisation
@@ -8,7 +9,10 @@ import Testing
 @Suite struct TestModelValueTests {
     @Test func randomSourceIsSplitMix64() {
         // Published outputs of Vigna's splitmix64.c seeded with 1234567.
-        let expected: [UInt64] = [6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423, 4_593_380_528_125_082_431, 16_408_922_859_458_223_821]
+        let expected: [UInt64] = [
+            6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423, 4_593_380_528_125_082_431,
+            16_408_922_859_458_223_821,
+        ]
         let random = SeededRandom(key: 1_234_567)
         #expect((0..<5).map { random.bits(at: $0) } == expected)
         #expect(SeededRandom(seed: 1, stream: "a") != SeededRandom(seed: 1, stream: "b"))
@@ -18,7 +22,8 @@ import Testing
     @Test func uniformAndNormalHaveTheRightMoments() {
         let count = 1 << 20
         let uniform = TensorRecipe(name: "u", shape: [count], dtype: .float32, fill: .uniform(bound: 2)).values(seed: 5)
-        let normal = TensorRecipe(name: "n", shape: [count], dtype: .float32, fill: .normal(standardDeviation: 3)).values(seed: 5)
+        let normal = TensorRecipe(name: "n", shape: [count], dtype: .float32, fill: .normal(standardDeviation: 3))
+            .values(seed: 5)
         func moments(_ values: [Float]) -> (mean: Double, variance: Double) {
             let mean = values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
             return (mean, values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(values.count))
@@ -34,7 +39,10 @@ import Testing
         #expect(abs(beyondThreeSigma - 0.0027) < 0.0005)
     }
 
-    private static let normNames = [".norm.", ".norm1.", ".norm2.", ".norm3.", "in_layers.0.", "out_layers.0.", ".out.0.", "layer_norm", "norm_out", "ff_norm", ".norms."]
+    private static let normNames = [
+        ".norm.", ".norm1.", ".norm2.", ".norm3.", "in_layers.0.", "out_layers.0.", ".out.0.", "layer_norm", "norm_out",
+        "ff_norm", ".norms.",
+    ]
 
     @Test func tinyCheckpointValuesFollowPyTorchDefaults() throws {
         let recipes = try SD15CheckpointLayout.recipes(.tiny(dtype: .float16))
@@ -76,8 +84,14 @@ import Testing
     }
 
     @Test func positionalTablesHoldTheSinusoids() throws {
-        let config = MotionModuleConfig(version: .v2, blockChannels: [32, 64], modulesPerDownBlock: 1, positionalEncodingLength: 24, dtype: .float32)
-        let table = try #require(try MotionModuleLayout.recipes(config).first { $0.name == "up_blocks.0.motion_modules.1.temporal_transformer.transformer_blocks.0.attention_blocks.1.pos_encoder.pe" })
+        let config = MotionModuleConfig(
+            version: .v2, blockChannels: [32, 64], modulesPerDownBlock: 1, positionalEncodingLength: 24, dtype: .float32
+        )
+        let table = try #require(
+            try MotionModuleLayout.recipes(config).first {
+                $0.name
+                    == "up_blocks.0.motion_modules.1.temporal_transformer.transformer_blocks.0.attention_blocks.1.pos_encoder.pe"
+            })
         #expect(table.shape == [1, 24, 64])
         let values = table.values(seed: 0)
         var worst = 0.0

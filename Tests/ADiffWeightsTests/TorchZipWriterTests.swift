@@ -1,6 +1,7 @@
 import ADiffTensor
 import Foundation
 import Testing
+
 @testable import ADiffWeights
 
 /// The PyTorch zip container, checked by walking it with the ZIP format's own rules and an
@@ -26,7 +27,8 @@ import Testing
 
     @Test func archiveHasAlignedStoredMembersAndAConsistentDirectory() throws {
         let vectors = try StoredTensor(dtype: .float16, shape: [2, 3], bytes: (0..<12).map(UInt8.init))
-        let file = try TorchZipWriter.serialize(.dict([("string_to_param", .dict([("*", .tensor(vectors))])), ("step", .int(70000))]))
+        let file = try TorchZipWriter.serialize(
+            .dict([("string_to_param", .dict([("*", .tensor(vectors))])), ("step", .int(70000))]))
         // End of central directory record: last 22 bytes.
         let end = file.count - 22
         #expect(u32(file, end) == 0x0605_4B50)
@@ -56,7 +58,10 @@ import Testing
         #expect(pickle.prefix(2) == [0x80, 2])
         #expect(pickle.last == 0x2E)
         let text = String(decoding: pickle, as: UTF8.self)
-        for needle in ["torch._utils\n_rebuild_tensor_v2\n", "torch\nHalfStorage\n", "collections\nOrderedDict\n", "string_to_param"] {
+        for needle in [
+            "torch._utils\n_rebuild_tensor_v2\n", "torch\nHalfStorage\n", "collections\nOrderedDict\n",
+            "string_to_param",
+        ] {
             #expect(text.contains(needle), "\(needle)")
         }
     }

@@ -12,8 +12,11 @@ public enum CLIPTextLayout {
         try config.validate()
         var builder = RecipeBuilder(dtype: dtype)
         let width = config.width
-        builder.add(prefix + "embeddings.token_embedding.weight", [config.vocabularySize, width], .normal(standardDeviation: 1))
-        builder.add(prefix + "embeddings.position_embedding.weight", [config.maximumPositions, width], .normal(standardDeviation: 1))
+        builder.add(
+            prefix + "embeddings.token_embedding.weight", [config.vocabularySize, width], .normal(standardDeviation: 1))
+        builder.add(
+            prefix + "embeddings.position_embedding.weight", [config.maximumPositions, width],
+            .normal(standardDeviation: 1))
         if includePositionIDs {
             builder.add(prefix + "embeddings.position_ids", [1, config.maximumPositions], .arange, dtype: .int64)
         }

@@ -15,7 +15,10 @@ public struct CLIPTextLayoutConfig: Sendable, Equatable, Codable {
     public var intermediateSize: Int
 
     /// Creates a configuration.
-    public init(vocabularySize: Int = 49408, maximumPositions: Int = 77, width: Int, layers: Int, heads: Int, intermediateSize: Int) {
+    public init(
+        vocabularySize: Int = 49408, maximumPositions: Int = 77, width: Int, layers: Int, heads: Int,
+        intermediateSize: Int
+    ) {
         self.vocabularySize = vocabularySize
         self.maximumPositions = maximumPositions
         self.width = width

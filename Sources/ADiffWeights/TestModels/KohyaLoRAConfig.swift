@@ -18,7 +18,10 @@ public struct KohyaLoRAConfig: Sendable, Equatable {
     public var outputName: String
 
     /// Creates a configuration.
-    public init(unet: UNetLayoutConfig, textEncoder: CLIPTextLayoutConfig?, rank: Int, alpha: Float, convolutionRank: Int?, dtype: DType, outputName: String) {
+    public init(
+        unet: UNetLayoutConfig, textEncoder: CLIPTextLayoutConfig?, rank: Int, alpha: Float, convolutionRank: Int?,
+        dtype: DType, outputName: String
+    ) {
         self.unet = unet
         self.textEncoder = textEncoder
         self.rank = rank

@@ -16,33 +16,51 @@ public enum KohyaLoRALayout {
         for transformer in topology.transformers {
             let c = transformer.channels
             let p = transformer.diffusers
-            LowRankPair.kohya(&builder, base(p + ".proj_in"), input: c, output: c, rank: config.rank, alpha: config.alpha, kernel: 1)
-            LowRankPair.kohya(&builder, base(p + ".proj_out"), input: c, output: c, rank: config.rank, alpha: config.alpha, kernel: 1)
+            LowRankPair.kohya(
+                &builder, base(p + ".proj_in"), input: c, output: c, rank: config.rank, alpha: config.alpha, kernel: 1)
+            LowRankPair.kohya(
+                &builder, base(p + ".proj_out"), input: c, output: c, rank: config.rank, alpha: config.alpha, kernel: 1)
             for depth in 0..<config.unet.transformerDepth {
                 let t = p + ".transformer_blocks.\(depth)"
                 for (attention, source) in [("attn1", c), ("attn2", config.unet.contextDimension)] {
                     for (projection, input) in [("to_q", c), ("to_k", source), ("to_v", source), ("to_out.0", c)] {
-                        LowRankPair.kohya(&builder, base("\(t).\(attention).\(projection)"), input: input, output: c, rank: config.rank, alpha: config.alpha, kernel: nil)
+                        LowRankPair.kohya(
+                            &builder, base("\(t).\(attention).\(projection)"), input: input, output: c,
+                            rank: config.rank, alpha: config.alpha, kernel: nil)
                     }
                 }
-                LowRankPair.kohya(&builder, base(t + ".ff.net.0.proj"), input: c, output: 8 * c, rank: config.rank, alpha: config.alpha, kernel: nil)
-                LowRankPair.kohya(&builder, base(t + ".ff.net.2"), input: 4 * c, output: c, rank: config.rank, alpha: config.alpha, kernel: nil)
+                LowRankPair.kohya(
+                    &builder, base(t + ".ff.net.0.proj"), input: c, output: 8 * c, rank: config.rank,
+                    alpha: config.alpha, kernel: nil)
+                LowRankPair.kohya(
+                    &builder, base(t + ".ff.net.2"), input: 4 * c, output: c, rank: config.rank, alpha: config.alpha,
+                    kernel: nil)
             }
         }
         if let rank = config.convolutionRank {
             for block in topology.resBlocks {
-                LowRankPair.kohya(&builder, base(block.diffusers + ".conv1"), input: block.input, output: block.output, rank: rank, alpha: config.alpha, kernel: 3)
-                LowRankPair.kohya(&builder, base(block.diffusers + ".conv2"), input: block.output, output: block.output, rank: rank, alpha: config.alpha, kernel: 3)
+                LowRankPair.kohya(
+                    &builder, base(block.diffusers + ".conv1"), input: block.input, output: block.output, rank: rank,
+                    alpha: config.alpha, kernel: 3)
+                LowRankPair.kohya(
+                    &builder, base(block.diffusers + ".conv2"), input: block.output, output: block.output, rank: rank,
+                    alpha: config.alpha, kernel: 3)
             }
         }
         if let clip = config.textEncoder {
             for layer in 0..<clip.layers {
                 let p = "lora_te_text_model_encoder_layers_\(layer)_"
                 for projection in ["q_proj", "k_proj", "v_proj", "out_proj"] {
-                    LowRankPair.kohya(&builder, p + "self_attn_" + projection, input: clip.width, output: clip.width, rank: config.rank, alpha: config.alpha, kernel: nil)
+                    LowRankPair.kohya(
+                        &builder, p + "self_attn_" + projection, input: clip.width, output: clip.width,
+                        rank: config.rank, alpha: config.alpha, kernel: nil)
                 }
-                LowRankPair.kohya(&builder, p + "mlp_fc1", input: clip.width, output: clip.intermediateSize, rank: config.rank, alpha: config.alpha, kernel: nil)
-                LowRankPair.kohya(&builder, p + "mlp_fc2", input: clip.intermediateSize, output: clip.width, rank: config.rank, alpha: config.alpha, kernel: nil)
+                LowRankPair.kohya(
+                    &builder, p + "mlp_fc1", input: clip.width, output: clip.intermediateSize, rank: config.rank,
+                    alpha: config.alpha, kernel: nil)
+                LowRankPair.kohya(
+                    &builder, p + "mlp_fc2", input: clip.intermediateSize, output: clip.width, rank: config.rank,
+                    alpha: config.alpha, kernel: nil)
             }
         }
         return builder.recipes

@@ -1,8 +1,9 @@
 import ADiffTensor
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes a WebUI-style folder of deterministic random-weight models:
@@ -35,7 +36,10 @@ public enum ModelFolderMaker {
         public var components: Set<Component>
 
         /// Creates options.
-        public init(preset: TestModelPreset, dtype: DType = .float16, seed: UInt64 = 0, frames: Int? = nil, components: Set<Component> = Set(Component.allCases)) {
+        public init(
+            preset: TestModelPreset, dtype: DType = .float16, seed: UInt64 = 0, frames: Int? = nil,
+            components: Set<Component> = Set(Component.allCases)
+        ) {
             self.preset = preset
             self.dtype = dtype
             self.seed = seed
@@ -67,12 +71,18 @@ public enum ModelFolderMaker {
         var files: [(String, [TensorRecipe], [String: String])] = []
         var a1111: [String: TextualInversionConfig] = [:]
         if options.components.contains(.checkpoint) {
-            files.append(("Stable-diffusion/\(prefix)-sd15.safetensors", try SD15CheckpointLayout.recipes(checkpoint), [:]))
+            files.append(
+                ("Stable-diffusion/\(prefix)-sd15.safetensors", try SD15CheckpointLayout.recipes(checkpoint), [:]))
         }
         if options.components.contains(.motion) {
             for version in MotionModuleVersion.allCases {
-                let config = MotionModuleConfig.matching(checkpoint.unet, version: version, frames: options.frames, dtype: options.dtype)
-                files.append(("AnimateDiff/\(prefix)-mm-\(version.rawValue).safetensors", try MotionModuleLayout.recipes(config), [:]))
+                let config = MotionModuleConfig.matching(
+                    checkpoint.unet, version: version, frames: options.frames, dtype: options.dtype)
+                files.append(
+                    (
+                        "AnimateDiff/\(prefix)-mm-\(version.rawValue).safetensors",
+                        try MotionModuleLayout.recipes(config), [:]
+                    ))
             }
         }
         if options.components.contains(.lora) {
@@ -81,16 +91,21 @@ public enum ModelFolderMaker {
                 unet: checkpoint.unet, textEncoder: checkpoint.textEncoder, rank: rank, alpha: Float(rank / 2),
                 convolutionRank: rank / 2, dtype: options.dtype, outputName: "\(prefix)-lora"
             )
-            files.append(("Lora/\(prefix)-lora.safetensors", try KohyaLoRALayout.recipes(kohya), KohyaLoRALayout.metadata(kohya)))
-            let v2 = MotionModuleConfig.matching(checkpoint.unet, version: .v2, frames: options.frames, dtype: options.dtype)
+            files.append(
+                ("Lora/\(prefix)-lora.safetensors", try KohyaLoRALayout.recipes(kohya), KohyaLoRALayout.metadata(kohya))
+            )
+            let v2 = MotionModuleConfig.matching(
+                checkpoint.unet, version: .v2, frames: options.frames, dtype: options.dtype)
             let motionLoRA = MotionLoRAConfig(motionModule: v2, rank: rank, dtype: options.dtype)
             files.append(("Lora/\(prefix)-v2-motion-lora.safetensors", try MotionLoRALayout.recipes(motionLoRA), [:]))
             let adapter = V3AdapterConfig(unet: checkpoint.unet, rank: rank, dtype: options.dtype)
             files.append(("Lora/\(prefix)-v3-adapter.safetensors", try V3AdapterLayout.recipes(adapter), [:]))
         }
         if options.components.contains(.embedding) {
-            let embedding = TextualInversionConfig(vectors: 2, width: checkpoint.textEncoder.width, dtype: options.dtype)
-            files.append(("embeddings/\(prefix)-embedding.safetensors", try TextualInversionLayout.recipes(embedding), [:]))
+            let embedding = TextualInversionConfig(
+                vectors: 2, width: checkpoint.textEncoder.width, dtype: options.dtype)
+            files.append(
+                ("embeddings/\(prefix)-embedding.safetensors", try TextualInversionLayout.recipes(embedding), [:]))
             let path = "embeddings/\(prefix)-embedding-a1111.pt"
             files.append((path, [], [:]))
             a1111[path] = embedding
@@ -109,15 +124,19 @@ public enum ModelFolderMaker {
     /// - Throws: ``WeightsError`` `.io` when a folder or file cannot be created, or a
     ///   configuration error from ``plan(_:)``.
     @discardableResult
-    public static func make(in directory: String, _ options: Options, progress: (String) -> Void = { _ in }) throws -> [String] {
+    public static func make(in directory: String, _ options: Options, progress: (String) -> Void = { _ in }) throws
+        -> [String]
+    {
         var written: [String] = []
         for file in try plan(options) {
             let path = directory + "/" + file.relativePath
             try createDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]))
             progress(path)
             if let embedding = file.a1111Embedding {
-                let name = String(file.relativePath.split(separator: "/").last?.split(separator: ".").first ?? "embedding")
-                try TorchZipWriter.write(try TextualInversionLayout.a1111Payload(embedding, name: name, seed: file.seed), to: path)
+                let name = String(
+                    file.relativePath.split(separator: "/").last?.split(separator: ".").first ?? "embedding")
+                try TorchZipWriter.write(
+                    try TextualInversionLayout.a1111Payload(embedding, name: name, seed: file.seed), to: path)
             } else {
                 try TestModelWriter.write(file.recipes, metadata: file.metadata, seed: file.seed, to: path)
             }

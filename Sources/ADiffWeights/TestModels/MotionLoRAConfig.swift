@@ -19,9 +19,12 @@ public struct MotionLoRAConfig: Sendable, Equatable {
     /// Checks the rank and the target module.
     public func validate() throws {
         try motionModule.validate()
-        guard rank > 0 else { throw WeightsError(.invalidArgument, "motion LoRA config: rank \(rank) must be positive") }
+        guard rank > 0 else {
+            throw WeightsError(.invalidArgument, "motion LoRA config: rank \(rank) must be positive")
+        }
         guard motionModule.version != .hotshotXL else {
-            throw WeightsError(.invalidArgument, "motion LoRA config: official motion LoRAs target SD1.5 modules, not HotShot-XL")
+            throw WeightsError(
+                .invalidArgument, "motion LoRA config: official motion LoRAs target SD1.5 modules, not HotShot-XL")
         }
     }
 }

@@ -11,7 +11,8 @@ public enum MotionLoRALayout {
                 let processor = module.prefix + "transformer_blocks.0.attention_blocks.\(attention).processor."
                 for projection in ["to_q", "to_k", "to_v", "to_out"] {
                     LowRankPair.diffusersProcessor(
-                        &builder, processor + projection + "_lora", input: module.channels, output: module.channels, rank: config.rank
+                        &builder, processor + projection + "_lora", input: module.channels, output: module.channels,
+                        rank: config.rank
                     )
                 }
             }

@@ -18,7 +18,10 @@ public struct MotionModuleConfig: Sendable, Equatable {
     public var dtype: DType
 
     /// Creates a configuration.
-    public init(version: MotionModuleVersion, blockChannels: [Int], modulesPerDownBlock: Int = 2, heads: Int = 8, positionalEncodingLength: Int?, dtype: DType) {
+    public init(
+        version: MotionModuleVersion, blockChannels: [Int], modulesPerDownBlock: Int = 2, heads: Int = 8,
+        positionalEncodingLength: Int?, dtype: DType
+    ) {
         self.version = version
         self.blockChannels = blockChannels
         self.modulesPerDownBlock = modulesPerDownBlock
@@ -30,7 +33,9 @@ public struct MotionModuleConfig: Sendable, Equatable {
     /// The family's published layout for `unet`: SD1.5 families use all its levels,
     /// HotShot-XL the first three (SDXL has three levels); the table length is the
     /// family's unless `frames` asks for another.
-    public static func matching(_ unet: UNetLayoutConfig, version: MotionModuleVersion, frames: Int? = nil, dtype: DType) -> MotionModuleConfig {
+    public static func matching(
+        _ unet: UNetLayoutConfig, version: MotionModuleVersion, frames: Int? = nil, dtype: DType
+    ) -> MotionModuleConfig {
         let channels = unet.levelChannels
         return MotionModuleConfig(
             version: version,
@@ -45,11 +50,17 @@ public struct MotionModuleConfig: Sendable, Equatable {
     /// Checks positivity, GroupNorm and head divisibility.
     public func validate() throws {
         func fail(_ rule: String) -> WeightsError { WeightsError(.invalidArgument, "motion module config: \(rule)") }
-        guard !blockChannels.isEmpty, modulesPerDownBlock > 0, heads > 0 else { throw fail("every dimension must be positive") }
+        guard !blockChannels.isEmpty, modulesPerDownBlock > 0, heads > 0 else {
+            throw fail("every dimension must be positive")
+        }
         guard blockChannels.allSatisfy({ $0 > 0 && $0 % 32 == 0 && $0 % heads == 0 }) else {
             throw fail("channels \(blockChannels) must be positive multiples of 32 (GroupNorm) and of \(heads) heads")
         }
-        if let length = positionalEncodingLength, length <= 0 { throw fail("positional table length \(length) must be positive") }
-        guard [.float32, .float16, .bfloat16].contains(dtype) else { throw fail("dtype \(dtype.rawValue) is not F32, F16 or BF16") }
+        if let length = positionalEncodingLength, length <= 0 {
+            throw fail("positional table length \(length) must be positive")
+        }
+        guard [.float32, .float16, .bfloat16].contains(dtype) else {
+            throw fail("dtype \(dtype.rawValue) is not F32, F16 or BF16")
+        }
     }
 }

@@ -14,7 +14,10 @@ public struct SD15CheckpointConfig: Sendable, Equatable {
     public var includePositionIDs: Bool
 
     /// Creates a configuration.
-    public init(unet: UNetLayoutConfig, vae: VAELayoutConfig, textEncoder: CLIPTextLayoutConfig, dtype: DType, includePositionIDs: Bool = true) {
+    public init(
+        unet: UNetLayoutConfig, vae: VAELayoutConfig, textEncoder: CLIPTextLayoutConfig, dtype: DType,
+        includePositionIDs: Bool = true
+    ) {
         self.unet = unet
         self.vae = vae
         self.textEncoder = textEncoder
@@ -58,7 +61,10 @@ public struct SD15CheckpointConfig: Sendable, Equatable {
             )
         }
         guard unet.latentChannels == vae.latentChannels else {
-            throw WeightsError(.invalidArgument, "checkpoint config: UNet latent channels \(unet.latentChannels) differ from VAE's \(vae.latentChannels)")
+            throw WeightsError(
+                .invalidArgument,
+                "checkpoint config: UNet latent channels \(unet.latentChannels) differ from VAE's \(vae.latentChannels)"
+            )
         }
     }
 }

@@ -8,6 +8,7 @@ public enum SD15CheckpointLayout {
         try config.validate()
         return try UNetLDMLayout.recipes(config.unet, dtype: config.dtype)
             + VAELDMLayout.recipes(config.vae, dtype: config.dtype)
-            + CLIPTextLayout.recipes(config.textEncoder, dtype: config.dtype, includePositionIDs: config.includePositionIDs)
+            + CLIPTextLayout.recipes(
+                config.textEncoder, dtype: config.dtype, includePositionIDs: config.includePositionIDs)
     }
 }

@@ -11,8 +11,11 @@ struct StoredZipArchive {
     /// Appends a member.
     mutating func add(_ name: String, _ data: [UInt8]) throws {
         let nameBytes = Array(name.utf8)
-        guard bytes.count + data.count + 30 + nameBytes.count + Self.alignment < Int(UInt32.max), count < Int(UInt16.max) else {
-            throw WeightsError(.invalidArgument, "zip member '\(name)': archive would exceed 4 GiB or 65535 members (no ZIP64)")
+        guard bytes.count + data.count + 30 + nameBytes.count + Self.alignment < Int(UInt32.max),
+            count < Int(UInt16.max)
+        else {
+            throw WeightsError(
+                .invalidArgument, "zip member '\(name)': archive would exceed 4 GiB or 65535 members (no ZIP64)")
         }
         let offset = bytes.count
         let crc = CRC32.checksum(data)
@@ -27,19 +30,26 @@ struct StoredZipArchive {
         bytes += Self.le32(crc) + Self.le32(UInt32(data.count)) + Self.le32(UInt32(data.count))
         bytes += Self.le16(UInt16(nameBytes.count)) + Self.le16(UInt16(extraLength)) + nameBytes
         if extraLength > 0 {
-            bytes += Self.le16(0x4246) + Self.le16(UInt16(extraLength - 4)) + [UInt8](repeating: 0x5A, count: extraLength - 4)
+            bytes +=
+                Self.le16(0x4246) + Self.le16(UInt16(extraLength - 4))
+                + [UInt8](repeating: 0x5A, count: extraLength - 4)
         }
         bytes += data
-        central += Self.le32(0x0201_4B50) + Self.le16(20) + Self.le16(20) + Self.le16(0) + Self.le16(0) + Self.le16(0) + Self.le16(0x21)
+        central +=
+            Self.le32(0x0201_4B50) + Self.le16(20) + Self.le16(20) + Self.le16(0) + Self.le16(0) + Self.le16(0)
+            + Self.le16(0x21)
         central += Self.le32(crc) + Self.le32(UInt32(data.count)) + Self.le32(UInt32(data.count))
-        central += Self.le16(UInt16(nameBytes.count)) + Self.le16(0) + Self.le16(0) + Self.le16(0) + Self.le16(0) + Self.le32(0)
+        central +=
+            Self.le16(UInt16(nameBytes.count)) + Self.le16(0) + Self.le16(0) + Self.le16(0) + Self.le16(0)
+            + Self.le32(0)
         central += Self.le32(UInt32(offset)) + nameBytes
         count += 1
     }
 
     /// The archive with its central directory and end record.
     func finished() -> [UInt8] {
-        bytes + central + Self.le32(0x0605_4B50) + Self.le16(0) + Self.le16(0) + Self.le16(UInt16(count)) + Self.le16(UInt16(count))
+        bytes + central + Self.le32(0x0605_4B50) + Self.le16(0) + Self.le16(0) + Self.le16(UInt16(count))
+            + Self.le16(UInt16(count))
             + Self.le32(UInt32(central.count)) + Self.le32(UInt32(bytes.count)) + Self.le16(0)
     }
 

@@ -1,8 +1,9 @@
 import ADiffTensor
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One tensor of a generated model: its name, shape, file dtype and how its values are made.
@@ -51,13 +52,22 @@ public struct TensorRecipe: Sendable, Equatable {
     public func bytes(seed: UInt64) throws -> [UInt8] {
         if case .arange = fill {
             switch dtype {
-            case .int64: return (0..<Int64(elementCount)).flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
-            case .int32: return (0..<Int32(elementCount)).flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
-            default: throw WeightsError(.invalidArgument, "tensor '\(name)': arange fill needs I64 or I32, not \(dtype.rawValue)")
+            case .int64:
+                return (0..<Int64(elementCount)).flatMap { value in
+                    withUnsafeBytes(of: value.littleEndian) { Array($0) }
+                }
+            case .int32:
+                return (0..<Int32(elementCount)).flatMap { value in
+                    withUnsafeBytes(of: value.littleEndian) { Array($0) }
+                }
+            default:
+                throw WeightsError(
+                    .invalidArgument, "tensor '\(name)': arange fill needs I64 or I32, not \(dtype.rawValue)")
             }
         }
         guard dtype == .float32 || dtype == .float16 || dtype == .bfloat16 else {
-            throw WeightsError(.invalidArgument, "tensor '\(name)': cannot fill \(dtype.rawValue) with floating-point values")
+            throw WeightsError(
+                .invalidArgument, "tensor '\(name)': cannot fill \(dtype.rawValue) with floating-point values")
         }
         return try Narrowing.bytes(of: values(seed: seed), as: dtype)
     }
@@ -70,7 +80,8 @@ public struct TensorRecipe: Sendable, Equatable {
             switch fill {
             case .uniform(let bound):
                 Parallel.forEachChunk(count: count, minimumChunk: 1 << 18) { range in
-                    random.fillUniform(UnsafeMutableBufferPointer(rebasing: buffer[range]), offset: range.lowerBound, bound: bound)
+                    random.fillUniform(
+                        UnsafeMutableBufferPointer(rebasing: buffer[range]), offset: range.lowerBound, bound: bound)
                 }
             case .normal(let standardDeviation):
                 random.fillNormal(buffer, standardDeviation: standardDeviation)

@@ -4,7 +4,9 @@ public enum TestModelWriter {
     /// Writes `recipes` to `path`.
     ///
     /// - Throws: ``WeightsError`` from the writer (names, I/O) or from a recipe (dtype).
-    public static func write(_ recipes: [TensorRecipe], metadata: [String: String] = [:], seed: UInt64, to path: String) throws {
+    public static func write(_ recipes: [TensorRecipe], metadata: [String: String] = [:], seed: UInt64, to path: String)
+        throws
+    {
         var byName: [String: TensorRecipe] = [:]
         for recipe in recipes { byName[recipe.name] = recipe }
         let entries = recipes.map { SafeTensorsWriter.Entry(name: $0.name, dtype: $0.dtype, shape: $0.shape) }
@@ -18,9 +20,13 @@ public enum TestModelWriter {
     }
 
     /// The complete file for `recipes` in memory (for small models and tests).
-    public static func serialize(_ recipes: [TensorRecipe], metadata: [String: String] = [:], seed: UInt64) throws -> [UInt8] {
+    public static func serialize(_ recipes: [TensorRecipe], metadata: [String: String] = [:], seed: UInt64) throws
+        -> [UInt8]
+    {
         try SafeTensorsWriter.serialize(
-            recipes.map { (name: $0.name, tensor: try StoredTensor(dtype: $0.dtype, shape: $0.shape, bytes: $0.bytes(seed: seed))) },
+            recipes.map {
+                (name: $0.name, tensor: try StoredTensor(dtype: $0.dtype, shape: $0.shape, bytes: $0.bytes(seed: seed)))
+            },
             metadata: metadata
         )
     }

@@ -19,7 +19,8 @@ public struct TextualInversionConfig: Sendable, Equatable {
     /// Checks positivity.
     public func validate() throws {
         guard vectors > 0, width > 0 else {
-            throw WeightsError(.invalidArgument, "embedding config: vectors \(vectors) and width \(width) must be positive")
+            throw WeightsError(
+                .invalidArgument, "embedding config: vectors \(vectors) and width \(width) must be positive")
         }
     }
 }

@@ -6,13 +6,19 @@ public enum TextualInversionLayout {
     /// stand in for.
     public static func recipes(_ config: TextualInversionConfig) throws -> [TensorRecipe] {
         try config.validate()
-        return [TensorRecipe(name: "emb_params", shape: [config.vectors, config.width], dtype: config.dtype, fill: .normal(standardDeviation: 1))]
+        return [
+            TensorRecipe(
+                name: "emb_params", shape: [config.vectors, config.width], dtype: config.dtype,
+                fill: .normal(standardDeviation: 1))
+        ]
     }
 
     /// A1111's own `.pt` payload (`textual_inversion.py` `Embedding.save`):
     /// `{"string_to_token": {"*": 265}, "string_to_param": {"*": [n, width]}, "name": …,
     /// "step": 0, "sd_checkpoint": None, "sd_checkpoint_name": None}`, for ``TorchZipWriter``.
-    public static func a1111Payload(_ config: TextualInversionConfig, name: String, seed: UInt64) throws -> TorchPickleValue {
+    public static func a1111Payload(_ config: TextualInversionConfig, name: String, seed: UInt64) throws
+        -> TorchPickleValue
+    {
         let recipe = try recipes(config)[0]
         let vectors = try StoredTensor(dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: seed))
         return .dict([

@@ -22,7 +22,8 @@ public indirect enum TorchPickleValue: Sendable, Equatable {
         case let (.int(a), .int(b)): a == b
         case let (.string(a), .string(b)): a == b
         case let (.tensor(a), .tensor(b)): a == b
-        case let (.dict(a), .dict(b)): a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case let (.dict(a), .dict(b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         default: false
         }
     }

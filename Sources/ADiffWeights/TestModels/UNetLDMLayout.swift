@@ -6,7 +6,9 @@ import ADiffTensor
 /// convolutions `[C, C, 1, 1]`.
 public enum UNetLDMLayout {
     /// Recipes for every UNet tensor, names prefixed with `prefix`.
-    public static func recipes(_ config: UNetLayoutConfig, dtype: DType, prefix: String = "model.diffusion_model.") throws -> [TensorRecipe] {
+    public static func recipes(_ config: UNetLayoutConfig, dtype: DType, prefix: String = "model.diffusion_model.")
+        throws -> [TensorRecipe]
+    {
         try config.validate()
         var builder = RecipeBuilder(dtype: dtype)
         let topology = UNetTopology(config)

@@ -48,7 +48,9 @@ public struct UNetLayoutConfig: Sendable, Equatable, Codable {
     /// dividing every attention width).
     public func validate() throws {
         func fail(_ rule: String) -> WeightsError { WeightsError(.invalidArgument, "UNet config: \(rule)") }
-        guard latentChannels > 0, modelChannels > 0, layersPerBlock > 0, transformerDepth > 0, contextDimension > 0, heads > 0 else {
+        guard latentChannels > 0, modelChannels > 0, layersPerBlock > 0, transformerDepth > 0, contextDimension > 0,
+            heads > 0
+        else {
             throw fail("every dimension must be positive")
         }
         guard !channelMultipliers.isEmpty, channelMultipliers.allSatisfy({ $0 > 0 }) else {
@@ -57,7 +59,9 @@ public struct UNetLayoutConfig: Sendable, Equatable, Codable {
         guard levelChannels.allSatisfy({ $0 % 32 == 0 }) else {
             throw fail("level channels \(levelChannels) must be multiples of 32 (GroupNorm groups)")
         }
-        guard attentionLevels.allSatisfy({ channelMultipliers.indices.contains($0) }), Set(attentionLevels).count == attentionLevels.count else {
+        guard attentionLevels.allSatisfy({ channelMultipliers.indices.contains($0) }),
+            Set(attentionLevels).count == attentionLevels.count
+        else {
             throw fail("attention levels \(attentionLevels) must be distinct levels of \(channelMultipliers.count)")
         }
         guard levelChannels.allSatisfy({ $0 % heads == 0 }) else {

@@ -12,7 +12,8 @@ public enum V3AdapterLayout {
                 for (attention, source) in [("attn1", c), ("attn2", config.unet.contextDimension)] {
                     let processor = "\(transformer.diffusers).transformer_blocks.\(depth).\(attention).processor."
                     for (projection, input) in [("to_q", c), ("to_k", source), ("to_v", source), ("to_out", c)] {
-                        LowRankPair.diffusersProcessor(&builder, processor + projection + "_lora", input: input, output: c, rank: config.rank)
+                        LowRankPair.diffusersProcessor(
+                            &builder, processor + projection + "_lora", input: input, output: c, rank: config.rank)
                     }
                 }
             }

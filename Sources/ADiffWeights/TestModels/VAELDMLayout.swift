@@ -5,7 +5,9 @@ import ADiffTensor
 /// attention's `q`/`k`/`v`/`proj_out` are 1×1 convolutions `[C, C, 1, 1]`.
 public enum VAELDMLayout {
     /// Recipes for every VAE tensor, names prefixed with `prefix`.
-    public static func recipes(_ config: VAELayoutConfig, dtype: DType, prefix: String = "first_stage_model.") throws -> [TensorRecipe] {
+    public static func recipes(_ config: VAELayoutConfig, dtype: DType, prefix: String = "first_stage_model.") throws
+        -> [TensorRecipe]
+    {
         try config.validate()
         var builder = RecipeBuilder(dtype: dtype)
         func resnet(_ p: String, _ input: Int, _ output: Int) {

@@ -12,7 +12,10 @@ public struct VAELayoutConfig: Sendable, Equatable, Codable {
     public var imageChannels: Int
 
     /// Creates a configuration.
-    public init(baseChannels: Int, channelMultipliers: [Int], layersPerBlock: Int, latentChannels: Int = 4, imageChannels: Int = 3) {
+    public init(
+        baseChannels: Int, channelMultipliers: [Int], layersPerBlock: Int, latentChannels: Int = 4,
+        imageChannels: Int = 3
+    ) {
         self.baseChannels = baseChannels
         self.channelMultipliers = channelMultipliers
         self.layersPerBlock = layersPerBlock
@@ -29,7 +32,8 @@ public struct VAELayoutConfig: Sendable, Equatable, Codable {
             !channelMultipliers.isEmpty, channelMultipliers.allSatisfy({ $0 > 0 })
         else { throw WeightsError(.invalidArgument, "VAE config: every dimension must be positive") }
         guard channelMultipliers.allSatisfy({ ($0 * baseChannels) % 32 == 0 }) else {
-            throw WeightsError(.invalidArgument, "VAE config: level channels must be multiples of 32 (GroupNorm groups)")
+            throw WeightsError(
+                .invalidArgument, "VAE config: level channels must be multiples of 32 (GroupNorm groups)")
         }
     }
 }
