@@ -35,7 +35,9 @@ struct MakeModelsCommand: ParsableCommand {
 
     @Option(
         name: .long, parsing: .upToNextOption,
-        help: "File groups to write: checkpoint, motion, lora, embedding (default all).")
+        help:
+            "File groups to write: checkpoint, motion, lora, embedding (the default set), and ckpt (opt-in: the checkpoint again as a PyTorch .ckpt with the same weights)."
+    )
     var only: [ModelFolderMaker.Component] = []
 
     func validate() throws {
@@ -45,7 +47,7 @@ struct MakeModelsCommand: ParsableCommand {
     func run() throws {
         let options = ModelFolderMaker.Options(
             preset: preset, dtype: dtype.dtype, seed: seed, frames: frames,
-            components: only.isEmpty ? Set(ModelFolderMaker.Component.allCases) : Set(only)
+            components: only.isEmpty ? ModelFolderMaker.Component.defaults : Set(only)
         )
         // WeightsError is CustomStringConvertible: ArgumentParser prints "Error: <kind>: <message>"
         // and exits with status 1, without the usage text meant for argument mistakes.

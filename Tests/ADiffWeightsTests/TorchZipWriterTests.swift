@@ -65,4 +65,35 @@ import Testing
             #expect(text.contains(needle), "\(needle)")
         }
     }
+
+    @Test func ckptHoldsTheSafetensorsCheckpointsWeights() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("adiff-ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let paths = try ModelFolderMaker.make(
+            in: root.path, .init(preset: .tiny, seed: 5, components: [.checkpoint, .ckpt]))
+        #expect(paths.map { $0.hasSuffix(".ckpt") } == [false, true])
+        let safetensors = try ParsedSafeTensors([UInt8](try Data(contentsOf: URL(fileURLWithPath: paths[0]))))
+        let ckpt = [UInt8](try Data(contentsOf: URL(fileURLWithPath: paths[1])))
+        let end = ckpt.count - 22
+        var cursor = u32(ckpt, end + 16)
+        var storages: [[UInt8]] = []
+        var pickle: [UInt8] = []
+        for _ in 0..<u16(ckpt, end + 10) {
+            let nameLength = u16(ckpt, cursor + 28)
+            let name = String(decoding: ckpt[(cursor + 46)..<(cursor + 46 + nameLength)], as: UTF8.self)
+            let local = u32(ckpt, cursor + 42)
+            let start = local + 30 + u16(ckpt, local + 26) + u16(ckpt, local + 28)
+            let data = Array(ckpt[start..<(start + u32(ckpt, local + 22))])
+            if name.hasPrefix("archive/data/") { storages.append(data) }
+            if name == "archive/data.pkl" { pickle = data }
+            cursor += 46 + nameLength
+        }
+        // One storage per tensor, byte-identical to the safetensors data (same weights).
+        let expected = safetensors.tensors.keys.map { safetensors.bytes(of: $0) }
+        #expect(storages.count == expected.count)
+        #expect(Set(storages) == Set(expected))
+        let text = String(decoding: pickle, as: UTF8.self)
+        #expect(text.contains("state_dict") && text.contains("global_step"))
+        #expect(safetensors.tensors.keys.allSatisfy { text.contains($0) })
+    }
 }

@@ -19,6 +19,13 @@ public enum ModelFolderMaker {
         case lora
         /// `embeddings/<prefix>-embedding.safetensors` (kohya) and `<prefix>-embedding-a1111.pt`.
         case embedding
+        /// `Stable-diffusion/<prefix>-sd15.ckpt`: the checkpoint's weights (identical values) as
+        /// a PyTorch `{"state_dict": …, "global_step": 0}` file. Opt-in: it is built in memory,
+        /// about twice the file size.
+        case ckpt
+
+        /// What a folder gets unless asked otherwise (everything but ``ckpt``).
+        public static let defaults: Set<Component> = [.checkpoint, .motion, .lora, .embedding]
     }
 
     /// What to generate.
@@ -38,7 +45,7 @@ public enum ModelFolderMaker {
         /// Creates options.
         public init(
             preset: TestModelPreset, dtype: DType = .float16, seed: UInt64 = 0, frames: Int? = nil,
-            components: Set<Component> = Set(Component.allCases)
+            components: Set<Component> = Component.defaults
         ) {
             self.preset = preset
             self.dtype = dtype
@@ -50,13 +57,23 @@ public enum ModelFolderMaker {
 
     /// One file of the folder, before its data is generated.
     public struct PlannedFile: Sendable, Equatable {
+        /// How the recipes are packaged.
+        public enum Format: Sendable, Equatable {
+            /// A safetensors file of the recipes with ``metadata``.
+            case safetensors
+            /// A PyTorch zip file `{"state_dict": {recipes}, "global_step": 0}`.
+            case pytorchCheckpoint
+            /// A1111's `.pt` embedding dict around the single recipe.
+            case a1111Embedding
+        }
+
         /// Path relative to the folder.
         public let relativePath: String
-        /// Its tensors (safetensors files), or empty for a PyTorch file.
+        /// File format.
+        public let format: Format
+        /// Its tensors.
         public let recipes: [TensorRecipe]
-        /// The A1111 embedding `.pt` configuration, for the one PyTorch-format file.
-        public let a1111Embedding: TextualInversionConfig?
-        /// Its `__metadata__`.
+        /// Its `__metadata__` (safetensors only).
         public let metadata: [String: String]
         /// The seed its values are drawn with (derived from the folder seed and the path, so
         /// files with shared tensor names still get different weights).
@@ -68,21 +85,30 @@ public enum ModelFolderMaker {
         let checkpoint = options.preset.checkpoint(dtype: options.dtype)
         try checkpoint.validate()
         let prefix = options.preset.filePrefix
-        var files: [(String, [TensorRecipe], [String: String])] = []
-        var a1111: [String: TextualInversionConfig] = [:]
-        if options.components.contains(.checkpoint) {
+        var files: [PlannedFile] = []
+        func add(
+            _ path: String, _ recipes: [TensorRecipe], _ metadata: [String: String] = [:],
+            format: PlannedFile.Format = .safetensors, seedPath: String? = nil
+        ) {
+            let seed = SeededRandom(seed: options.seed, stream: seedPath ?? path).key
             files.append(
-                ("Stable-diffusion/\(prefix)-sd15.safetensors", try SD15CheckpointLayout.recipes(checkpoint), [:]))
+                PlannedFile(relativePath: path, format: format, recipes: recipes, metadata: metadata, seed: seed))
+        }
+        let checkpointPath = "Stable-diffusion/\(prefix)-sd15.safetensors"
+        if options.components.contains(.checkpoint) {
+            add(checkpointPath, try SD15CheckpointLayout.recipes(checkpoint))
+        }
+        if options.components.contains(.ckpt) {
+            // Drawn with the safetensors file's seed: both formats hold the same weights.
+            add(
+                "Stable-diffusion/\(prefix)-sd15.ckpt", try SD15CheckpointLayout.recipes(checkpoint),
+                format: .pytorchCheckpoint, seedPath: checkpointPath)
         }
         if options.components.contains(.motion) {
             for version in MotionModuleVersion.allCases {
                 let config = MotionModuleConfig.matching(
                     checkpoint.unet, version: version, frames: options.frames, dtype: options.dtype)
-                files.append(
-                    (
-                        "AnimateDiff/\(prefix)-mm-\(version.rawValue).safetensors",
-                        try MotionModuleLayout.recipes(config), [:]
-                    ))
+                add("AnimateDiff/\(prefix)-mm-\(version.rawValue).safetensors", try MotionModuleLayout.recipes(config))
             }
         }
         if options.components.contains(.lora) {
@@ -91,31 +117,23 @@ public enum ModelFolderMaker {
                 unet: checkpoint.unet, textEncoder: checkpoint.textEncoder, rank: rank, alpha: Float(rank / 2),
                 convolutionRank: rank / 2, dtype: options.dtype, outputName: "\(prefix)-lora"
             )
-            files.append(
-                ("Lora/\(prefix)-lora.safetensors", try KohyaLoRALayout.recipes(kohya), KohyaLoRALayout.metadata(kohya))
-            )
+            add("Lora/\(prefix)-lora.safetensors", try KohyaLoRALayout.recipes(kohya), KohyaLoRALayout.metadata(kohya))
             let v2 = MotionModuleConfig.matching(
                 checkpoint.unet, version: .v2, frames: options.frames, dtype: options.dtype)
             let motionLoRA = MotionLoRAConfig(motionModule: v2, rank: rank, dtype: options.dtype)
-            files.append(("Lora/\(prefix)-v2-motion-lora.safetensors", try MotionLoRALayout.recipes(motionLoRA), [:]))
+            add("Lora/\(prefix)-v2-motion-lora.safetensors", try MotionLoRALayout.recipes(motionLoRA))
             let adapter = V3AdapterConfig(unet: checkpoint.unet, rank: rank, dtype: options.dtype)
-            files.append(("Lora/\(prefix)-v3-adapter.safetensors", try V3AdapterLayout.recipes(adapter), [:]))
+            add("Lora/\(prefix)-v3-adapter.safetensors", try V3AdapterLayout.recipes(adapter))
         }
         if options.components.contains(.embedding) {
             let embedding = TextualInversionConfig(
                 vectors: 2, width: checkpoint.textEncoder.width, dtype: options.dtype)
-            files.append(
-                ("embeddings/\(prefix)-embedding.safetensors", try TextualInversionLayout.recipes(embedding), [:]))
-            let path = "embeddings/\(prefix)-embedding-a1111.pt"
-            files.append((path, [], [:]))
-            a1111[path] = embedding
+            add("embeddings/\(prefix)-embedding.safetensors", try TextualInversionLayout.recipes(embedding))
+            add(
+                "embeddings/\(prefix)-embedding-a1111.pt", try TextualInversionLayout.recipes(embedding),
+                format: .a1111Embedding)
         }
-        return files.map { path, recipes, metadata in
-            PlannedFile(
-                relativePath: path, recipes: recipes, a1111Embedding: a1111[path], metadata: metadata,
-                seed: SeededRandom(seed: options.seed, stream: path).key
-            )
-        }
+        return files
     }
 
     /// Writes the planned files under `directory` (created if missing) and returns their paths.
@@ -132,13 +150,25 @@ public enum ModelFolderMaker {
             let path = directory + "/" + file.relativePath
             try createDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]))
             progress(path)
-            if let embedding = file.a1111Embedding {
+            switch file.format {
+            case .safetensors:
+                try TestModelWriter.write(file.recipes, metadata: file.metadata, seed: file.seed, to: path)
+            case .pytorchCheckpoint:
+                var stateDict: [(key: String, value: TorchPickleValue)] = []
+                for recipe in file.recipes {
+                    let bytes = try recipe.bytes(seed: file.seed)
+                    stateDict.append(
+                        (recipe.name, .tensor(try StoredTensor(dtype: recipe.dtype, shape: recipe.shape, bytes: bytes)))
+                    )
+                }
+                try TorchZipWriter.write(.dict([("state_dict", .dict(stateDict)), ("global_step", .int(0))]), to: path)
+            case .a1111Embedding:
+                let recipe = file.recipes[0]
+                let vectors = try StoredTensor(
+                    dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: file.seed))
                 let name = String(
                     file.relativePath.split(separator: "/").last?.split(separator: ".").first ?? "embedding")
-                try TorchZipWriter.write(
-                    try TextualInversionLayout.a1111Payload(embedding, name: name, seed: file.seed), to: path)
-            } else {
-                try TestModelWriter.write(file.recipes, metadata: file.metadata, seed: file.seed, to: path)
+                try TorchZipWriter.write(TextualInversionLayout.a1111Payload(vectors: vectors, name: name), to: path)
             }
             written.append(path)
         }

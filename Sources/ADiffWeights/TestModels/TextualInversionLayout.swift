@@ -13,15 +13,12 @@ public enum TextualInversionLayout {
         ]
     }
 
-    /// A1111's own `.pt` payload (`textual_inversion.py` `Embedding.save`):
-    /// `{"string_to_token": {"*": 265}, "string_to_param": {"*": [n, width]}, "name": …,
-    /// "step": 0, "sd_checkpoint": None, "sd_checkpoint_name": None}`, for ``TorchZipWriter``.
-    public static func a1111Payload(_ config: TextualInversionConfig, name: String, seed: UInt64) throws
-        -> TorchPickleValue
-    {
-        let recipe = try recipes(config)[0]
-        let vectors = try StoredTensor(dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: seed))
-        return .dict([
+    /// A1111's own `.pt` payload (`textual_inversion.py` `Embedding.save`) around `vectors`
+    /// `[n, width]`: `{"string_to_token": {"*": 265}, "string_to_param": {"*": vectors},
+    /// "name": …, "step": 0, "sd_checkpoint": None, "sd_checkpoint_name": None}`, for
+    /// ``TorchZipWriter``.
+    public static func a1111Payload(vectors: StoredTensor, name: String) -> TorchPickleValue {
+        .dict([
             ("string_to_token", .dict([("*", .int(265))])),
             ("string_to_param", .dict([("*", .tensor(vectors))])),
             ("name", .string(name)),
