@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "ADiffPipeline", targets: ["ADiffPipeline"]),
         .library(name: "ADiffMedia", targets: ["ADiffMedia"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
+        .executable(name: "adiff-make-models", targets: ["adiff-make-models"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -70,6 +71,17 @@ let package = Package(
         .target(
             name: "ADiffMedia",
             dependencies: ["CFFmpeg", "CGIF", "CZlib", "CADiffShims"],
+            swiftSettings: kernelSwiftSettings
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "adiff-make-models",
+            dependencies: [
+                "ADiffTensor",
+                "ADiffWeights",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: kernelSwiftSettings
         ),
 
