@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct StoredTensorTests {
     @Test func float32RoundTripsExactly() throws {
-        let tensor = Tensor(shape: [2, 3], scalars: [1, -2, 3.5, .infinity, 0, 1e-40])
+        let tensor = Tensor(shape: [2, 3], scalars: [1, -2, 3.5, .infinity, 0, Float(bitPattern: 0x0001_2345)])
         let stored = StoredTensor(tensor)
         #expect(stored.dtype == .float32)
         #expect(stored.bytes.count == 24)
