@@ -1,0 +1,400 @@
+/// Multi-head scaled-dot-product attention, `softmax(Q·Kᵀ / √d [+ causal mask]) · V`, for
+/// self, cross and temporal layouts.
+///
+/// Operands are rows of `heads·d` floats; head `h` is columns `h·d ..< (h+1)·d`, addressed
+/// through leading dimensions, so no head-split copies are made. Memory is bounded: long
+/// sequences are processed in query blocks whose score rows are a few hundred KB, never the
+/// full `Lq × Lk` matrix. Short sequences (temporal attention over frames, CLIP's 77 tokens)
+/// use a direct kernel, because per-head BLAS calls would cost more than the arithmetic.
+public enum Attention {
+    /// Where the rows of one operand are in memory.
+    ///
+    /// Element `(b, t, c)` of a `[batch, tokens, heads·d]` operand is at
+    /// `(b / innerBatch)·outerStride + (b % innerBatch)·innerStride + t·tokenStride + c`.
+    /// A plain `[B, L, C]` tensor has `innerBatch = 1`; temporal attention over frames of a
+    /// `[B, F, P, C]` tensor (P pixel positions) has `innerBatch = P`, `innerStride = C`,
+    /// `tokenStride = P·C`, `outerStride = F·P·C`.
+    public struct Layout: Sendable, Equatable {
+        /// Elements between consecutive tokens.
+        public var tokenStride: Int
+        /// Batch entries that share an outer index.
+        public var innerBatch: Int
+        /// Elements between consecutive inner batch entries.
+        public var innerStride: Int
+        /// Elements between consecutive outer batch entries.
+        public var outerStride: Int
+
+        /// A general layout; see the type's documentation.
+        public init(tokenStride: Int, innerBatch: Int = 1, innerStride: Int = 0, outerStride: Int) {
+            self.tokenStride = tokenStride
+            self.innerBatch = max(1, innerBatch)
+            self.innerStride = innerStride
+            self.outerStride = outerStride
+        }
+
+        /// A contiguous `[B, tokens, channels]` operand.
+        public static func contiguous(tokens: Int, channels: Int) -> Layout {
+            Layout(tokenStride: channels, outerStride: tokens * channels)
+        }
+
+        @inline(__always)
+        func offset(batch b: Int) -> Int {
+            (b / innerBatch) * outerStride + (b % innerBatch) * innerStride
+        }
+    }
+
+    /// Score-matrix bytes one query block may take (per thread): small enough to stay in L2.
+    static let scoreBlockBytes = 512 << 10
+    /// Sequences with at most this many query×key pairs use the direct kernel.
+    static let directKernelPairs = 128 * 128
+
+    /// Attention over contiguous `[B, L, heads·d]` tensors.
+    ///
+    /// - Parameters:
+    ///   - query: `[B, Lq, heads·d]`.
+    ///   - key: `[B, Lk, heads·d]`.
+    ///   - value: `[B, Lk, heads·d]`.
+    ///   - heads: Number of heads; must divide the channel count.
+    ///   - causal: Query `i` sees keys `0...i` only (CLIP's text encoder).
+    ///   - queryBlock: Query rows per block on the GEMM path; nil picks one that keeps the
+    ///     score block near ``scoreBlockBytes``.
+    /// - Returns: `[B, Lq, heads·d]`.
+    /// - Throws: ``TensorError`` `.shapeMismatch` when ranks, batch sizes, key/value lengths or
+    ///   channel counts disagree, or `heads` does not divide the channels.
+    public static func scaledDotProduct(
+        query: Tensor, key: Tensor, value: Tensor,
+        heads: Int, causal: Bool = false, queryBlock: Int? = nil
+    ) throws -> Tensor {
+        guard query.rank == 3, key.rank == 3, value.rank == 3 else {
+            throw TensorError(
+                .shapeMismatch,
+                "attention takes [B, L, C] operands, got q \(query.shape), k \(key.shape), v \(value.shape)"
+            )
+        }
+        guard key.shape == value.shape, query.shape[0] == key.shape[0], query.shape[2] == key.shape[2] else {
+            throw TensorError(
+                .shapeMismatch,
+                "attention operands disagree: q \(query.shape), k \(key.shape), v \(value.shape)"
+            )
+        }
+        let (batch, queryTokens, channels, keyTokens) = (query.shape[0], query.shape[1], query.shape[2], key.shape[1])
+        try validate(heads: heads, channels: channels, keyTokens: keyTokens, queryBlock: queryBlock)
+        var output = Tensor(uninitialized: query.shape)
+        output.withUnsafeMutableBufferPointer { o in
+            query.withUnsafeBufferPointer { q in
+                key.withUnsafeBufferPointer { k in
+                    value.withUnsafeBufferPointer { v in
+                        compute(
+                            batch: batch, heads: heads, headDimension: channels / heads,
+                            queryTokens: queryTokens, keyTokens: keyTokens,
+                            query: q.baseAddress!, queryLayout: .contiguous(tokens: queryTokens, channels: channels),
+                            key: k.baseAddress!, keyLayout: .contiguous(tokens: keyTokens, channels: channels),
+                            value: v.baseAddress!, valueLayout: .contiguous(tokens: keyTokens, channels: channels),
+                            output: o.baseAddress!, outputLayout: .contiguous(tokens: queryTokens, channels: channels),
+                            causal: causal, queryBlock: queryBlock
+                        )
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Temporal attention: along the frame axis of `[B, F, P, heads·d]` tensors (P pixel
+    /// positions per frame), independently for every batch entry and position, without
+    /// transposing frames and positions.
+    ///
+    /// - Returns: `[B, F, P, heads·d]`.
+    /// - Throws: ``TensorError`` `.shapeMismatch` when the three shapes differ, are not rank 4,
+    ///   or `heads` does not divide the channels.
+    public static func temporal(query: Tensor, key: Tensor, value: Tensor, heads: Int) throws -> Tensor {
+        guard query.rank == 4, query.shape == key.shape, query.shape == value.shape else {
+            throw TensorError(
+                .shapeMismatch,
+                "temporal attention takes equal [B, F, P, C] operands, got q \(query.shape), k \(key.shape), v \(value.shape)"
+            )
+        }
+        let (batch, frames, positions, channels) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
+        try validate(heads: heads, channels: channels, keyTokens: frames, queryBlock: nil)
+        let layout = Layout(
+            tokenStride: positions * channels, innerBatch: positions, innerStride: channels,
+            outerStride: frames * positions * channels
+        )
+        var output = Tensor(uninitialized: query.shape)
+        output.withUnsafeMutableBufferPointer { o in
+            query.withUnsafeBufferPointer { q in
+                key.withUnsafeBufferPointer { k in
+                    value.withUnsafeBufferPointer { v in
+                        compute(
+                            batch: batch * positions, heads: heads, headDimension: channels / heads,
+                            queryTokens: frames, keyTokens: frames,
+                            query: q.baseAddress!, queryLayout: layout,
+                            key: k.baseAddress!, keyLayout: layout,
+                            value: v.baseAddress!, valueLayout: layout,
+                            output: o.baseAddress!, outputLayout: layout,
+                            causal: false, queryBlock: nil
+                        )
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    private static func validate(heads: Int, channels: Int, keyTokens: Int, queryBlock: Int?) throws {
+        guard heads >= 1, channels >= heads, channels % heads == 0 else {
+            throw TensorError(.shapeMismatch, "\(heads) heads do not divide \(channels) channels")
+        }
+        guard keyTokens >= 1 else {
+            throw TensorError(.shapeMismatch, "attention needs at least one key")
+        }
+        if let queryBlock, queryBlock < 1 {
+            throw TensorError(.shapeMismatch, "attention query block must be at least 1, got \(queryBlock)")
+        }
+    }
+
+    /// Attention over operands at raw pointers with explicit layouts (see ``Layout``); the
+    /// output must not overlap the inputs. Parameters as in
+    /// ``scaledDotProduct(query:key:value:heads:causal:queryBlock:)``.
+    public static func compute(
+        batch: Int, heads: Int, headDimension: Int,
+        queryTokens: Int, keyTokens: Int,
+        query: UnsafePointer<Float>, queryLayout: Layout,
+        key: UnsafePointer<Float>, keyLayout: Layout,
+        value: UnsafePointer<Float>, valueLayout: Layout,
+        output: UnsafeMutablePointer<Float>, outputLayout: Layout,
+        causal: Bool, queryBlock: Int? = nil
+    ) {
+        guard batch > 0, heads > 0, queryTokens > 0, keyTokens > 0, headDimension > 0 else { return }
+        let problem = Problem(
+            batch: batch, heads: heads, d: headDimension, lq: queryTokens, lk: keyTokens,
+            scale: 1 / Float(headDimension).squareRoot(), causal: causal,
+            q: query, qLayout: queryLayout, k: key, kLayout: keyLayout,
+            v: value, vLayout: valueLayout, o: output, oLayout: outputLayout
+        )
+        if queryBlock == nil && queryTokens * keyTokens <= directKernelPairs {
+            direct(problem)
+        } else {
+            let block = queryBlock ?? max(16, scoreBlockBytes / (4 * keyTokens))
+            blocked(problem, queryBlock: min(block, queryTokens))
+        }
+    }
+
+    // MARK: - Kernels
+
+    private struct Problem: @unchecked Sendable {
+        let batch, heads, d, lq, lk: Int
+        let scale: Float
+        let causal: Bool
+        let q: UnsafePointer<Float>, qLayout: Layout
+        let k: UnsafePointer<Float>, kLayout: Layout
+        let v: UnsafePointer<Float>, vLayout: Layout
+        let o: UnsafeMutablePointer<Float>, oLayout: Layout
+
+        /// Keys query `i` may see.
+        @inline(__always)
+        func visibleKeys(_ i: Int) -> Int { causal ? min(lk, i + 1) : lk }
+    }
+
+    /// Long sequences: per (batch, head), query blocks of `S = Q·Kᵀ` and `O = P·V` through
+    /// single-threaded GEMMs, with the (batch, head) pairs spread over the cores. Concurrent
+    /// single-threaded OpenBLAS calls do not take its pool lock, and this beats two-thread
+    /// GEMMs on K = d and N = d shapes (measured, see Benchmarks/README.md).
+    private static func blocked(_ p: Problem, queryBlock: Int) {
+        let tasks = p.batch * p.heads
+        let previousThreads = BLAS.threadCount
+        let parallel = tasks >= 2 && Parallel.availableCores > 1
+        if parallel { BLAS.setThreadCount(1) }
+        defer { if parallel { BLAS.setThreadCount(previousThreads) } }
+        Parallel.forEachChunk(count: tasks, threads: parallel ? Parallel.availableCores : 1) { range in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock * p.lk)
+            defer { scores.deallocate() }
+            let sums = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock)
+            defer { sums.deallocate() }
+            for task in range {
+                let b = task / p.heads, h = task % p.heads
+                let q = p.q + p.qLayout.offset(batch: b) + h * p.d
+                let k = p.k + p.kLayout.offset(batch: b) + h * p.d
+                let v = p.v + p.vLayout.offset(batch: b) + h * p.d
+                let o = p.o + p.oLayout.offset(batch: b) + h * p.d
+                var first = 0
+                while first < p.lq {
+                    let rows = min(queryBlock, p.lq - first)
+                    // Causal blocks only need the keys their last row can see.
+                    let keys = p.visibleKeys(first + rows - 1)
+                    BLAS.gemm(
+                        transposeB: true, m: rows, n: keys, k: p.d, alpha: p.scale,
+                        a: q + first * p.qLayout.tokenStride, lda: p.qLayout.tokenStride,
+                        b: k, ldb: p.kLayout.tokenStride,
+                        c: scores, ldc: keys
+                    )
+                    for r in 0..<rows {
+                        let row = scores + r * keys
+                        let visible = p.visibleKeys(first + r)
+                        sums[r] = exponentiateRow(row, count: visible)
+                        (row + visible).update(repeating: 0, count: keys - visible)
+                    }
+                    let out = o + first * p.oLayout.tokenStride
+                    BLAS.gemm(
+                        m: rows, n: p.d, k: keys,
+                        a: scores, lda: keys,
+                        b: v, ldb: p.vLayout.tokenStride,
+                        c: out, ldc: p.oLayout.tokenStride
+                    )
+                    // Normalising the d-wide output rows is cheaper than the Lk-wide score rows.
+                    for r in 0..<rows {
+                        let row = out + r * p.oLayout.tokenStride
+                        let inverse = 1 / sums[r]
+                        for c in 0..<p.d { row[c] *= inverse }
+                    }
+                    first += rows
+                }
+            }
+        }
+    }
+
+    /// Short sequences: one query row at a time, straight from the operands, with the
+    /// (batch, head) pairs spread over the cores.
+    private static func direct(_ p: Problem) {
+        let tasks = p.batch * p.heads
+        let work = tasks * p.lq * p.lk * p.d
+        Parallel.forEachChunk(count: tasks, minimumChunk: max(1, 65_536 / max(1, work / tasks))) { range in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: p.lk)
+            defer { scores.deallocate() }
+            for task in range {
+                let b = task / p.heads, h = task % p.heads
+                let q = p.q + p.qLayout.offset(batch: b) + h * p.d
+                let k = p.k + p.kLayout.offset(batch: b) + h * p.d
+                let v = p.v + p.vLayout.offset(batch: b) + h * p.d
+                let o = p.o + p.oLayout.offset(batch: b) + h * p.d
+                for i in 0..<p.lq {
+                    let qi = q + i * p.qLayout.tokenStride
+                    let visible = p.visibleKeys(i)
+                    for j in 0..<visible {
+                        scores[j] = dot(qi, k + j * p.kLayout.tokenStride, p.d) * p.scale
+                    }
+                    let inverse = 1 / exponentiateRow(scores, count: visible)
+                    let oi = o + i * p.oLayout.tokenStride
+                    oi.update(repeating: 0, count: p.d)
+                    for j in 0..<visible {
+                        axpy(scores[j] * inverse, v + j * p.vLayout.tokenStride, oi, p.d)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Vector helpers
+
+    // Swift's baseline x86-64 target has no FMA instruction: `addingProduct` becomes a libm
+    // call per lane, so products and sums are written out separately.
+
+    @inline(__always)
+    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        var i = 0
+        while i + 16 <= n {
+            acc0 += load8(a + i) * load8(b + i)
+            acc1 += load8(a + i + 8) * load8(b + i + 8)
+            i += 16
+        }
+        if i + 8 <= n {
+            acc0 += load8(a + i) * load8(b + i)
+            i += 8
+        }
+        var sum = (acc0 + acc1).sum()
+        while i < n {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
+    }
+
+    /// y += alpha · x over `n` elements.
+    @inline(__always)
+    private static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let a = SIMD8<Float>(repeating: alpha)
+        while i + 8 <= n {
+            store8(load8(y + i) + a * load8(x + i), y + i)
+            i += 8
+        }
+        while i < n {
+            y[i] += alpha * x[i]
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
+    }
+
+    /// Replaces `row[0..<count]` by `exp(row − max(row))` and returns the sum of the results.
+    static func exponentiateRow(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        var i = 0
+        var maxima = SIMD16<Float>(repeating: -.infinity)
+        while i + 16 <= count {
+            let x = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD16<Float>.self)
+            maxima.replace(with: x, where: x .> maxima)
+            i += 16
+        }
+        var maximum = maxima.max()
+        while i < count {
+            if row[i] > maximum { maximum = row[i] }
+            i += 1
+        }
+        let shift = SIMD16<Float>(repeating: maximum)
+        var sums = SIMD16<Float>()
+        i = 0
+        while i + 16 <= count {
+            let e = exp(UnsafeRawPointer(row + i).loadUnaligned(as: SIMD16<Float>.self) - shift)
+            UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: SIMD16<Float>.self)
+            sums += e
+            i += 16
+        }
+        if i < count {
+            // The tail goes through the same vector exp so every element is rounded alike.
+            var x = SIMD16<Float>(repeating: -.infinity)
+            for j in i..<count { x[j - i] = row[j] }
+            let e = exp(x - shift)
+            for j in i..<count { row[j] = e[j - i] }
+            sums += e
+        }
+        return sums.sum()
+    }
+
+    /// `exp(x)` for `x ≤ 0` (a shifted softmax argument), relative error below 2e-7; results
+    /// under 2⁻¹²⁶ (including `exp(−∞)`) flush to zero.
+    @inline(__always)
+    static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let log2e = SIMD16<Float>(repeating: 1.442_695_04)
+        // Adding 1.5·2²³ rounds to an integer in the low mantissa bits without a rounding
+        // instruction, which baseline x86-64 lacks.
+        let magic = SIMD16<Float>(repeating: 12_582_912)
+        let underflow = x .< SIMD16<Float>(repeating: -87.3)
+        var clamped = x
+        clamped.replace(with: SIMD16<Float>(repeating: -87.3), where: underflow)
+        let shifted = clamped * log2e + magic
+        let n = shifted - magic
+        var r = clamped - n * SIMD16<Float>(repeating: 0.693_359_375)
+        r = r - n * SIMD16<Float>(repeating: -2.121_944_4e-4)
+        var poly = SIMD16<Float>(repeating: 1.987_569_1e-4)
+        poly = poly * r + SIMD16<Float>(repeating: 1.398_199_9e-3)
+        poly = poly * r + SIMD16<Float>(repeating: 8.333_452e-3)
+        poly = poly * r + SIMD16<Float>(repeating: 4.166_579_6e-2)
+        poly = poly * r + SIMD16<Float>(repeating: 1.666_666_5e-1)
+        poly = poly * r + SIMD16<Float>(repeating: 5.000_000_1e-1)
+        let y = poly * (r * r) + r + SIMD16<Float>(repeating: 1)
+        let exponent = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
+        let scale = unsafeBitCast((exponent &+ 127) &<< 23, to: SIMD16<Float>.self)
+        var result = y * scale
+        result.replace(with: SIMD16<Float>(), where: underflow)
+        return result
+    }
+}

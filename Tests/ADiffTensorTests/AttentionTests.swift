@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import ADiffTensor
+
+@Suite struct AttentionTests {
+    typealias Support = GemmKernelTestSupport
+
+    /// softmax(q·kᵀ/√d [causal]) · v per batch and head over contiguous [B, L, heads·d], in Double.
+    static func reference(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int, causal: Bool) -> [Double] {
+        let (batch, lq, channels, lk) = (q.shape[0], q.shape[1], q.shape[2], k.shape[1])
+        let d = channels / heads
+        let (qs, ks, vs) = (q.scalars, k.scalars, v.scalars)
+        var out = [Double](repeating: 0, count: q.count)
+        for b in 0..<batch {
+            for h in 0..<heads {
+                for i in 0..<lq {
+                    let visible = causal ? min(lk, i + 1) : lk
+                    var scores = [Double](repeating: 0, count: visible)
+                    for j in 0..<visible {
+                        var s = 0.0
+                        for c in 0..<d {
+                            s += Double(qs[(b * lq + i) * channels + h * d + c]) * Double(ks[(b * lk + j) * channels + h * d + c])
+                        }
+                        scores[j] = s / Double(d).squareRoot()
+                    }
+                    let maximum = scores.max()!
+                    let weights = scores.map { Foundation.exp($0 - maximum) }
+                    let total = weights.reduce(0, +)
+                    for c in 0..<d {
+                        var sum = 0.0
+                        for j in 0..<visible {
+                            let value = Double(vs[(b * lk + j) * channels + h * d + c])
+                            sum += weights[j] * value
+                        }
+                        out[(b * lq + i) * channels + h * d + c] = sum / total
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var batch, queryTokens, keyTokens, heads, headDimension: Int
+        var causal = false
+        var queryBlock: Int?
+        var testDescription: String {
+            "B\(batch) Lq\(queryTokens) Lk\(keyTokens) h\(heads) d\(headDimension)\(causal ? " causal" : "") block \(queryBlock.map(String.init) ?? "auto")"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(batch: 2, queryTokens: 33, keyTokens: 33, heads: 3, headDimension: 5),
+        Case(batch: 2, queryTokens: 33, keyTokens: 33, heads: 3, headDimension: 5, queryBlock: 8),
+        Case(batch: 1, queryTokens: 1, keyTokens: 1, heads: 1, headDimension: 1),
+        Case(batch: 1, queryTokens: 1, keyTokens: 1, heads: 1, headDimension: 1, queryBlock: 1),
+        // CLIP's text encoder: 77 tokens, causal.
+        Case(batch: 1, queryTokens: 77, keyTokens: 77, heads: 4, headDimension: 16, causal: true),
+        Case(batch: 2, queryTokens: 77, keyTokens: 77, heads: 4, headDimension: 16, causal: true, queryBlock: 10),
+        // Cross attention onto 77 text tokens: direct, explicitly blocked, and the automatic
+        // blocked path (Lq·Lk above the direct-kernel limit).
+        Case(batch: 2, queryTokens: 150, keyTokens: 77, heads: 2, headDimension: 40),
+        Case(batch: 1, queryTokens: 150, keyTokens: 77, heads: 2, headDimension: 40, queryBlock: 32),
+        Case(batch: 2, queryTokens: 300, keyTokens: 77, heads: 3, headDimension: 40),
+        // Self attention long enough for the default block to be smaller than Lq.
+        Case(batch: 1, queryTokens: 1100, keyTokens: 1100, heads: 2, headDimension: 17),
+    ]
+
+    @Test(arguments: cases)
+    func matchesReference(_ c: Case) throws {
+        let channels = c.heads * c.headDimension
+        let q = Support.random([c.batch, c.queryTokens, channels], seed: 21)
+        let k = Support.random([c.batch, c.keyTokens, channels], seed: 22, scale: 2)
+        let v = Support.random([c.batch, c.keyTokens, channels], seed: 23)
+        let out = try Attention.scaledDotProduct(
+            query: q, key: k, value: v, heads: c.heads, causal: c.causal, queryBlock: c.queryBlock
+        )
+        #expect(out.shape == q.shape)
+        let expected = Self.reference(q, k, v, heads: c.heads, causal: c.causal)
+        #expect(Support.relativeError(out, expected) <= Support.tolerance)
+    }
+
+    @Test func defaultBlockIsSmallerThanLongSequences() {
+        #expect(Attention.scoreBlockBytes / (4 * 1100) < 1100)
+    }
+
+    /// Temporal attention over the frames of [B, F, P, C], checked against the reference run on
+    /// the explicitly transposed [B·P, F, C] sequences.
+    @Test func temporalMatchesTransposedReference() throws {
+        let (batch, frames, positions, heads, d) = (2, 16, 7, 2, 40)
+        let channels = heads * d
+        let shape = [batch, frames, positions, channels]
+        let (q, k, v) = (
+            Support.random(shape, seed: 24), Support.random(shape, seed: 25, scale: 2), Support.random(shape, seed: 26)
+        )
+        func sequences(_ t: Tensor) -> Tensor {
+            let s = t.scalars
+            var out = [Float]()
+            for b in 0..<batch {
+                for p in 0..<positions {
+                    for f in 0..<frames {
+                        let base = ((b * frames + f) * positions + p) * channels
+                        out += s[base..<(base + channels)]
+                    }
+                }
+            }
+            return Tensor(shape: [batch * positions, frames, channels], scalars: out)
+        }
+        let transposed = Self.reference(sequences(q), sequences(k), sequences(v), heads: heads, causal: false)
+        var expected = [Double](repeating: 0, count: q.count)
+        for b in 0..<batch {
+            for p in 0..<positions {
+                for f in 0..<frames {
+                    for c in 0..<channels {
+                        expected[((b * frames + f) * positions + p) * channels + c] =
+                            transposed[((b * positions + p) * frames + f) * channels + c]
+                    }
+                }
+            }
+        }
+        let out = try Attention.temporal(query: q, key: k, value: v, heads: heads)
+        #expect(out.shape == shape)
+        #expect(Support.relativeError(out, expected) <= Support.tolerance)
+    }
+
+    @Test func expMatchesLibm() {
+        var worst: Double = 0
+        var x: Float = -90
+        while x <= 0 {
+            let e = Attention.exp(SIMD16<Float>(repeating: x))[0]
+            let exact = Foundation.exp(Double(x))
+            if exact > 1e-37 { worst = max(worst, abs(Double(e) - exact) / exact) }
+            x += 0.001_7
+        }
+        #expect(worst < 3e-7)
+        #expect(Attention.exp(SIMD16<Float>(repeating: -.infinity))[0] == 0)
+    }
+
+    @Test func rejectsBadShapes() {
+        let t = Tensor(zeros: [1, 4, 6])
+        #expect(throws: TensorError.self) { try Attention.scaledDotProduct(query: t, key: t, value: t, heads: 4) }
+        #expect(throws: TensorError.self) { try Attention.scaledDotProduct(query: t, key: Tensor(zeros: [1, 4, 3]), value: t, heads: 1) }
+        #expect(throws: TensorError.self) { try Attention.scaledDotProduct(query: t, key: t, value: Tensor(zeros: [1, 5, 6]), heads: 1) }
+        #expect(throws: TensorError.self) { try Attention.scaledDotProduct(query: t, key: t, value: t, heads: 2, queryBlock: 0) }
+        #expect(throws: TensorError.self) { try Attention.temporal(query: t, key: t, value: t, heads: 1) }
+    }
+}
