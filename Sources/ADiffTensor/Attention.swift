@@ -254,31 +254,61 @@ public enum Attention {
     }
 
     /// Short sequences: one query row at a time, straight from the operands, with the
-    /// (batch, head) pairs spread over the cores.
+    /// (batch, head) pairs spread over the cores. Each head's keys are first transposed into
+    /// `[⌈Lk/16⌉][d][16]` so a query row's scores come out 16 keys per vector, with no
+    /// horizontal sums.
     private static func direct(_ p: Problem) {
         let tasks = p.batch * p.heads
-        let work = tasks * p.lq * p.lk * p.d
-        Parallel.forEachChunk(count: tasks, minimumChunk: max(1, 65_536 / max(1, work / tasks))) { range in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: p.lk)
+        let chunks = (p.lk + 15) / 16
+        let taskWork = p.lq * p.lk * p.d
+        Parallel.forEachChunk(count: tasks, minimumChunk: max(1, 65_536 / taskWork)) { range in
+            let keys = UnsafeMutablePointer<Float>.allocate(capacity: chunks * p.d * 16)
+            defer { keys.deallocate() }
+            // Keys past Lk stay zero; their scores are masked to −∞ below.
+            keys.update(repeating: 0, count: chunks * p.d * 16)
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: chunks * 16)
             defer { scores.deallocate() }
+            let accumulator = UnsafeMutablePointer<Float>.allocate(capacity: p.d)
+            defer { accumulator.deallocate() }
+            let scale = SIMD16<Float>(repeating: p.scale)
             for task in range {
                 let b = task / p.heads, h = task % p.heads
                 let q = p.q + p.qLayout.offset(batch: b) + h * p.d
                 let k = p.k + p.kLayout.offset(batch: b) + h * p.d
                 let v = p.v + p.vLayout.offset(batch: b) + h * p.d
                 let o = p.o + p.oLayout.offset(batch: b) + h * p.d
+                for j in 0..<p.lk {
+                    let row = k + j * p.kLayout.tokenStride
+                    let column = keys + (j / 16) * p.d * 16 + j % 16
+                    for c in 0..<p.d { column[c * 16] = row[c] }
+                }
                 for i in 0..<p.lq {
                     let qi = q + i * p.qLayout.tokenStride
                     let visible = p.visibleKeys(i)
-                    for j in 0..<visible {
-                        scores[j] = dot(qi, k + j * p.kLayout.tokenStride, p.d) * p.scale
+                    for chunk in 0..<chunks {
+                        let block = keys + chunk * p.d * 16
+                        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
+                        var c = 0
+                        while c + 2 <= p.d {
+                            acc0 += SIMD16(repeating: qi[c]) * load16(block + c * 16)
+                            acc1 += SIMD16(repeating: qi[c + 1]) * load16(block + (c + 1) * 16)
+                            c += 2
+                        }
+                        if c < p.d { acc0 += SIMD16(repeating: qi[c]) * load16(block + c * 16) }
+                        var row = (acc0 + acc1) * scale
+                        let first = chunk * 16
+                        if first + 16 > visible {
+                            for lane in max(0, visible - first)..<16 { row[lane] = -.infinity }
+                        }
+                        UnsafeMutableRawPointer(scores + first).storeBytes(of: row, as: SIMD16<Float>.self)
                     }
-                    let inverse = 1 / exponentiateRow(scores, count: visible)
+                    let inverse = 1 / exponentiateRow(scores, count: chunks * 16)
+                    accumulator.update(repeating: 0, count: p.d)
+                    for j in 0..<visible {
+                        axpy(scores[j], v + j * p.vLayout.tokenStride, accumulator, p.d)
+                    }
                     let oi = o + i * p.oLayout.tokenStride
-                    oi.update(repeating: 0, count: p.d)
-                    for j in 0..<visible {
-                        axpy(scores[j] * inverse, v + j * p.vLayout.tokenStride, oi, p.d)
-                    }
+                    for c in 0..<p.d { oi[c] = accumulator[c] * inverse }
                 }
             }
         }
@@ -288,27 +318,6 @@ public enum Attention {
 
     // Swift's baseline x86-64 target has no FMA instruction: `addingProduct` becomes a libm
     // call per lane, so products and sums are written out separately.
-
-    @inline(__always)
-    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-        var i = 0
-        while i + 16 <= n {
-            acc0 += load8(a + i) * load8(b + i)
-            acc1 += load8(a + i + 8) * load8(b + i + 8)
-            i += 16
-        }
-        if i + 8 <= n {
-            acc0 += load8(a + i) * load8(b + i)
-            i += 8
-        }
-        var sum = (acc0 + acc1).sum()
-        while i < n {
-            sum += a[i] * b[i]
-            i += 1
-        }
-        return sum
-    }
 
     /// y += alpha · x over `n` elements.
     @inline(__always)
@@ -328,6 +337,11 @@ public enum Attention {
     @inline(__always)
     private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 
     @inline(__always)
