@@ -4,7 +4,7 @@
 /// Memory stays bounded at any image size: no full im2col matrix is ever built (at a 512²
 /// VAE level it would be 1.2 GB). Three algorithms:
 /// - 1×1, stride 1, no padding: a single GEMM over all pixels.
-/// - Stride 1 (``Algorithm/shifted``): the input is zero-padded once; in padded-width
+/// - Stride 1, wide inputs (``Algorithm/shifted``): the input is zero-padded once; in padded-width
 ///   coordinates, output pixel `r` of tap `(ky, kx)` reads padded pixel `r + ky·Wp + kx`, so
 ///   each tap is one GEMM on a shifted view with no copy, accumulated over the taps, and the
 ///   `kw − 1` junk columns per row are dropped when the block is written out.
@@ -38,7 +38,9 @@ public struct Conv2d: Sendable {
 
     /// How the convolution is lowered to GEMMs.
     public enum Algorithm: Sendable, Equatable {
-        /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md).
+        /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md):
+        /// a plain GEMM for 1×1, shifted for stride 1 with at least 256 input channels,
+        /// im2col otherwise.
         case automatic
         /// Patches of bounded pixel blocks gathered into one GEMM (any geometry).
         case im2col
@@ -58,6 +60,8 @@ public struct Conv2d: Sendable {
     /// Bytes the im2col patch buffer or the shifted accumulator may take per block: large
     /// enough that each GEMM runs at full speed, small enough to stay in the L3 cache.
     static let blockBytes = 4 << 20
+    /// Input channels from which ``Algorithm/automatic`` picks ``Algorithm/shifted``.
+    static let shiftedMinimumChannels = 256
 
     /// A convolution with `weights`, `stride` and `padding`.
     ///
@@ -144,7 +148,10 @@ public struct Conv2d: Sendable {
         case .shifted: return .shifted
         case .automatic:
             if isPointwise { return .pointwise }
-            return stride == 1 ? .shifted : .im2col
+            // Each shifted GEMM has K = Cin; below a few hundred channels OpenBLAS reloads the
+            // output tile too often and im2col's K = kh·kw·Cin wins (measured: shifted ahead at
+            // 320 and 1280 channels, behind at 128; see Benchmarks/README.md).
+            return stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels ? .shifted : .im2col
         }
     }
 

@@ -43,15 +43,15 @@ struct Kernels: ParsableCommand {
         var bench = Bench(repetitions: repetitions, filter: only)
 
         let reference = bench.sgemm("sgemm \(square)³ (reference)", m: square, n: square, k: square)
-        if square != 4096 && only == nil { _ = bench.sgemm("sgemm 4096³", m: 4096, n: 4096, k: 4096) }
-        bench.reference = reference
+        if square != 4096 && only == nil { bench.sgemm("sgemm 4096³", m: 4096, n: 4096, k: 4096) }
+        (bench.reference, bench.cpuReference) = reference
 
         try bench.linear("linear 4096×320→320 +bias", rows: 4096, inputs: 320, outputs: 320)
         try bench.linear("GEGLU proj 4096×320→2560 +bias", rows: 4096, inputs: 320, outputs: 2560)
         try bench.linear("motion linear 65536×320→320 +bias", rows: 65536, inputs: 320, outputs: 320)
         if variants {
-            _ = bench.sgemm("  raw NT 4096×2560×320 ([out,in] weight)", m: 4096, n: 2560, k: 320, transposeB: true)
-            _ = bench.sgemm("  raw NN 4096×2560×320 ([in,out] weight)", m: 4096, n: 2560, k: 320)
+            bench.sgemm("  raw NT 4096×2560×320 ([out,in] weight)", m: 4096, n: 2560, k: 320, transposeB: true)
+            bench.sgemm("  raw NN 4096×2560×320 ([in,out] weight)", m: 4096, n: 2560, k: 320)
         }
 
         let convAlgorithms: [Conv2d.Algorithm] = variants ? [.automatic, .im2col] : [.automatic]
@@ -88,6 +88,7 @@ struct Bench {
     let repetitions: Int
     let filter: String?
     var reference: Double = 0
+    var cpuReference: Double = 0
 
     init(repetitions: Int, filter: String?) {
         self.repetitions = max(1, repetitions)
@@ -103,6 +104,8 @@ struct Bench {
     struct Timing {
         var seconds = Double.infinity
         var foreignCores = 0.0
+        /// This process's CPU seconds in the fastest run.
+        var cpuSeconds = Double.infinity
     }
 
     func time(_ body: () throws -> Void) rethrows -> Timing {
@@ -115,8 +118,10 @@ struct Bench {
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let foreign = (Load.busySeconds() - busyBefore - (Load.ownCPUSeconds() - ownBefore)) / seconds
-            if seconds < best.seconds { best = Timing(seconds: seconds, foreignCores: max(0, foreign)) }
+            let own = Load.ownCPUSeconds() - ownBefore
+            let foreign = (Load.busySeconds() - busyBefore - own) / seconds
+            if seconds < best.seconds { best.seconds = seconds; best.foreignCores = max(0, foreign) }
+            best.cpuSeconds = min(best.cpuSeconds, own)
             total += seconds
             runs += 1
         }
@@ -125,20 +130,24 @@ struct Bench {
 
     /// Prints one result line and returns GFLOP/s.
     @discardableResult
-    func report(_ name: String, flops: Double, seconds timing: Timing) -> Double {
+    func report(_ name: String, flops: Double, seconds timing: Timing) -> (wall: Double, cpu: Double) {
         let seconds = timing.seconds
         let rate = flops / seconds / 1e9
         let ratio = reference > 0 ? "\(format(100 * rate / reference, 0)) %" : "—"
+        let cpuRate = flops / timing.cpuSeconds / 1e9
+        let cpuRatio = cpuReference > 0 ? "\(format(100 * cpuRate / cpuReference, 0)) %" : "—"
         print(
             name.padding(toLength: 46, withPad: " ", startingAt: 0)
                 + " \(format(seconds * 1e3, 2).leftPadded(9)) ms  \(format(rate, 1).leftPadded(7)) GFLOP/s  \(ratio.leftPadded(6))"
-                + "   foreign load \(format(timing.foreignCores, 2)) cores"
+                + "  | per CPU-s \(format(cpuRate, 1).leftPadded(7))  \(cpuRatio.leftPadded(6))"
+                + "  | foreign load \(format(timing.foreignCores, 2)) cores"
         )
-        return rate
+        return (rate, cpuRate)
     }
 
-    func sgemm(_ name: String, m: Int, n: Int, k: Int, transposeB: Bool = false) -> Double {
-        guard selected(name) else { return 0 }
+    @discardableResult
+    func sgemm(_ name: String, m: Int, n: Int, k: Int, transposeB: Bool = false) -> (wall: Double, cpu: Double) {
+        guard selected(name) else { return (0, 0) }
         let a = random(m * k), b = random(k * n)
         var c = Tensor(zeros: [m, n])
         let seconds = time {
@@ -160,8 +169,17 @@ struct Bench {
     func linear(_ name: String, rows: Int, inputs: Int, outputs: Int) throws {
         guard selected(name) else { return }
         let layer = try Linear(weight: random(outputs * inputs).reshaped([outputs, inputs]), bias: random(outputs))
-        let x = random(rows * inputs).reshaped([rows, inputs])
-        let seconds = try time { _ = try layer(x) }
+        let x = random(rows * inputs)
+        // Into a reused buffer: the kernel's cost without the first-touch page faults of a
+        // fresh output tensor.
+        var y = Tensor(zeros: [rows * outputs])
+        let seconds = time {
+            y.withUnsafeMutableBufferPointer { y in
+                x.withUnsafeBufferPointer { x in
+                    layer.apply(rows: rows, input: x.baseAddress!, inputStride: inputs, output: y.baseAddress!, outputStride: outputs)
+                }
+            }
+        }
         report(name, flops: 2 * Double(rows * inputs * outputs), seconds: seconds)
     }
 
