@@ -46,9 +46,9 @@ public enum Attention {
     }
 
     /// Score-matrix bytes one query block may take (per thread). Larger blocks amortise
-    /// OpenBLAS re-packing the head's K and V on every call; 128 rows of 4096 keys measured
-    /// fastest (64–256 within noise, 32 clearly slower).
-    static let scoreBlockBytes = 2 << 20
+    /// OpenBLAS re-packing the head's K and V on every call; 256 rows of 4096 keys (4 MB, two
+    /// threads' blocks still in L3) measured fastest on average over four runs, 32–128 behind.
+    static let scoreBlockBytes = 4 << 20
     /// Sequences with at most this many query×key pairs use the direct kernel.
     static let directKernelPairs = 128 * 128
 

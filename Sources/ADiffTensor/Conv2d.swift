@@ -39,7 +39,7 @@ public struct Conv2d: Sendable {
     /// How the convolution is lowered to GEMMs.
     public enum Algorithm: Sendable, Equatable {
         /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md):
-        /// a plain GEMM for 1×1, shifted for stride 1 with at least 256 input channels,
+        /// a plain GEMM for 1×1, shifted for stride 1 with at least 64 input channels,
         /// im2col otherwise.
         case automatic
         /// Patches of bounded pixel blocks gathered into one GEMM (any geometry).
@@ -57,11 +57,12 @@ public struct Conv2d: Sendable {
     /// The lowering used; ``Algorithm/automatic`` unless a benchmark or test pins one.
     public let algorithm: Algorithm
 
-    /// Bytes the im2col patch buffer or the shifted accumulator may take per block: large
-    /// enough that each GEMM runs at full speed, small enough to stay in the L3 cache.
+    /// Bytes the im2col patch buffer (but at least 256 pixels' patches) or the shifted
+    /// accumulator take per block: large enough that each GEMM runs at full speed, small
+    /// enough to stay in the L3 cache.
     static let blockBytes = 4 << 20
     /// Input channels from which ``Algorithm/automatic`` picks ``Algorithm/shifted``.
-    static let shiftedMinimumChannels = 256
+    static let shiftedMinimumChannels = 64
 
     /// A convolution with `weights`, `stride` and `padding`.
     ///
@@ -148,9 +149,9 @@ public struct Conv2d: Sendable {
         case .shifted: return .shifted
         case .automatic:
             if isPointwise { return .pointwise }
-            // Each shifted GEMM has K = Cin; below a few hundred channels OpenBLAS reloads the
-            // output tile too often and im2col's K = kh·kw·Cin wins (measured: shifted ahead at
-            // 320 and 1280 channels, behind at 128; see Benchmarks/README.md).
+            // Each shifted GEMM has K = Cin: from 128 channels up it matched or beat im2col in
+            // every measured run (Benchmarks/README.md); for the 3- and 4-channel input convs
+            // a K of Cin is far too short and im2col's K = kh·kw·Cin wins.
             return stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels ? .shifted : .im2col
         }
     }
@@ -248,7 +249,8 @@ public struct Conv2d: Sendable {
     private func im2col(_ g: Geometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
         let k = g.patchLength, cin = g.inputChannels, cout = g.outputChannels
         let totalPixels = g.batch * g.outHeight * g.outWidth
-        let pixelsPerBlock = max(1, min(totalPixels, Conv2d.blockBytes / (k * 4)))
+        // At least 256 rows keep the GEMM efficient for wide inputs (12 MB at Cin = 1280).
+        let pixelsPerBlock = min(totalPixels, max(256, Conv2d.blockBytes / (k * 4)))
         let patches = UnsafeMutablePointer<Float>.allocate(capacity: pixelsPerBlock * k)
         defer { patches.deallocate() }
         if let bias = weights.bias {
