@@ -144,6 +144,35 @@ import Testing
         }
     }
 
+    /// The portable C short-sequence kernel (taken on CPUs without AVX-512, so not reached
+    /// through the public API on this machine), against the same reference.
+    @Test(arguments: [false, true])
+    func portableDirectKernelMatchesReference(causal: Bool) {
+        let (batch, tokens, heads, d) = (2, 20, 3, 19)
+        let channels = heads * d
+        let q = Support.random([batch, tokens, channels], seed: 27)
+        let k = Support.random([batch, tokens, channels], seed: 28, scale: 2)
+        let v = Support.random([batch, tokens, channels], seed: 29)
+        let layout = cadiff_sequence_layout(token_stride: channels, inner_batch: 1, inner_stride: 0, outer_stride: tokens * channels)
+        var out = Tensor(zeros: q.shape)
+        var scratch = [Float](repeating: 0, count: cadiff_attention_direct_scratch(heads, d, tokens, tokens))
+        out.withUnsafeMutableBufferPointer { o in
+            q.withUnsafeBufferPointer { qp in
+                k.withUnsafeBufferPointer { kp in
+                    v.withUnsafeBufferPointer { vp in
+                        cadiff_attention_direct_portable(
+                            0, batch, heads, d, tokens, tokens, 1 / Float(d).squareRoot(), causal,
+                            qp.baseAddress!, layout, kp.baseAddress!, layout, vp.baseAddress!, layout,
+                            o.baseAddress!, layout, &scratch
+                        )
+                    }
+                }
+            }
+        }
+        let expected = Self.reference(q, k, v, heads: heads, causal: causal)
+        #expect(Support.relativeError(out, expected) <= Support.tolerance)
+    }
+
     @Test func rejectsBadShapes() {
         let t = Tensor(zeros: [1, 4, 6])
         #expect(throws: TensorError.self) { try Attention.scaledDotProduct(query: t, key: t, value: t, heads: 4) }
