@@ -207,9 +207,10 @@ public enum Attention {
     }
 
     /// Long sequences: per (batch, head), query blocks of `S = Q·Kᵀ` and `O = P·V` through
-    /// single-threaded GEMMs, with the (batch, head) pairs spread over the cores. Concurrent
-    /// single-threaded OpenBLAS calls do not take its pool lock, and this beats two-thread
-    /// GEMMs on K = d and N = d shapes (measured, see Benchmarks/README.md).
+    /// single-threaded GEMMs, with the (batch, head) pairs spread over the cores. With one
+    /// thread set, OpenBLAS runs a call in the caller's thread without its pool, so the two
+    /// callers do not serialise; this beat two-thread GEMMs one head at a time on these
+    /// K = d and N = d shapes (Benchmarks/README.md), and the tests cover the concurrent use.
     private static func blocked(_ p: Problem, queryBlock: Int) {
         let tasks = p.batch * p.heads
         let previousThreads = BLAS.threadCount
