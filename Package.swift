@@ -45,9 +45,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CADiffShims", dependencies: ["CFFmpeg"]),
+        .target(name: "CADiffKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("m")]),
 
         // MARK: Libraries
-        .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
+        .target(name: "ADiffTensor", dependencies: ["CBLAS", "CADiffKernels"], swiftSettings: kernelSwiftSettings),
         .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .target(
             name: "ADiffModels",

@@ -1,0 +1,48 @@
+// Hot loops of adiff's attention kernels that need AVX-512 to be fast. Swift compiles for
+// baseline x86-64 (SSE2, no FMA), so these are written in C with a runtime CPU check.
+#ifndef CADIFF_KERNELS_H
+#define CADIFF_KERNELS_H
+
+#include <stdbool.h>
+
+/// Where the rows of one attention operand are: element (b, t, c) is at
+/// (b / inner_batch)·outer_stride + (b % inner_batch)·inner_stride + t·token_stride + c.
+typedef struct {
+    long token_stride;
+    long inner_batch;
+    long inner_stride;
+    long outer_stride;
+} cadiff_sequence_layout;
+
+/// Floats of scratch cadiff_attention_direct needs.
+long cadiff_attention_direct_scratch(long heads, long d, long lq, long lk);
+
+/// Short-sequence attention for batch entries first_batch ..< end_batch, all heads:
+/// softmax(scale·q·kᵀ [causal: key j ≤ query i]) · v, row by row. Each entry's rows are
+/// first copied into contiguous scratch: strided layouts (temporal attention's frames lie
+/// megabytes apart, at multiples of the cache's set period) would otherwise thrash L1 and L2.
+/// `scratch` holds cadiff_attention_direct_scratch(...) floats. AVX-512 when available.
+void cadiff_attention_direct(
+    long first_batch, long end_batch, long heads, long d, long lq, long lk, float scale, bool causal,
+    const float *q, cadiff_sequence_layout q_layout, const float *k, cadiff_sequence_layout k_layout,
+    const float *v, cadiff_sequence_layout v_layout, float *o, cadiff_sequence_layout o_layout,
+    float *scratch);
+
+/// The portable implementation of cadiff_attention_direct, exposed for tests.
+void cadiff_attention_direct_portable(
+    long first_batch, long end_batch, long heads, long d, long lq, long lk, float scale, bool causal,
+    const float *q, cadiff_sequence_layout q_layout, const float *k, cadiff_sequence_layout k_layout,
+    const float *v, cadiff_sequence_layout v_layout, float *o, cadiff_sequence_layout o_layout,
+    float *scratch);
+
+/// Replaces row[0..<count] with exp(row[i] - max(row)) and returns the sum of the results.
+/// Entries of -inf become 0. Uses AVX-512 when the CPU has it, portable C otherwise.
+float cadiff_softmax_exponentiate(float *row, long count);
+
+/// The portable implementation, exposed so tests can check it on AVX-512 machines too.
+float cadiff_softmax_exponentiate_portable(float *row, long count);
+
+/// Whether cadiff_softmax_exponentiate takes the AVX-512 path on this CPU.
+bool cadiff_kernels_have_avx512(void);
+
+#endif
