@@ -26,6 +26,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: System libraries and C shims
@@ -41,7 +42,11 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS"], swiftSettings: kernelSwiftSettings),
-        .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+        .target(
+            name: "ADiffWeights",
+            dependencies: ["ADiffTensor", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: kernelSwiftSettings
+        ),
 
         // MARK: Benchmarks
         .executableTarget(
