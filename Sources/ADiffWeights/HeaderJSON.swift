@@ -4,24 +4,13 @@
 /// which would let two readers see different tensors in one file; this parser rejects them.
 /// Objects keep their keys in file order; numbers keep their lexeme so callers decide which
 /// forms they accept (offsets and extents must be plain non-negative integers).
-indirect enum HeaderJSON: Equatable {
+indirect enum HeaderJSON {
     case object([(key: String, value: HeaderJSON)])
     case array([HeaderJSON])
     case string(String)
     case number(String)
     case bool(Bool)
     case null
-
-    static func == (lhs: HeaderJSON, rhs: HeaderJSON) -> Bool {
-        switch (lhs, rhs) {
-        case let (.object(a), .object(b)): a.map(\.key) == b.map(\.key) && a.map(\.value) == b.map(\.value)
-        case let (.array(a), .array(b)): a == b
-        case let (.string(a), .string(b)), let (.number(a), .number(b)): a == b
-        case let (.bool(a), .bool(b)): a == b
-        case (.null, .null): true
-        default: false
-        }
-    }
 
     /// Nesting deeper than this is malformed: real headers are three levels deep.
     static let maximumDepth = 64
@@ -52,7 +41,12 @@ indirect enum HeaderJSON: Equatable {
         }
 
         mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
         }
 
         mutating func expect(_ literal: String) throws {

@@ -518,6 +518,11 @@ struct PickleMachine {
             }
         }
         let storageElements = storage.byteCount / dtype.byteSize
+        guard elementCount <= storageElements else {
+            // Only broadcast (stride-0) or self-overlapping views have more elements than their
+            // storage; torch never writes them for parameters, and expanding them is a memory bomb.
+            throw badTensor("view has \(elementCount) elements but storage \(storage.key) holds \(storageElements)")
+        }
         if elementCount > 0 {
             guard last < storageElements else {
                 throw badTensor(

@@ -120,3 +120,21 @@ import Testing
         return ~crc
     }
 }
+
+@Suite struct ZipArchiveTests {
+    @Test func zip64CentralDirectoryIsRead() throws {
+        let checkpoint = try CheckpointFile(path: WeightFixtures.path("ck_zip64.ckpt"))
+        #expect(try checkpoint.load("w").widened().scalars == [1, 2, 3, 4])
+    }
+
+    @Test func torchArchiveMembersAreCrossChecked() throws {
+        let archive = try ZipArchive(source: FileByteSource(path: WeightFixtures.path("plain.ckpt")))
+        let names = Set(archive.members.map(\.name))
+        #expect(names.contains("plain/data.pkl") && names.contains("plain/version"))
+        // torch aligns storage data to 64 bytes through local-header padding.
+        for member in archive.members where member.name.contains("/data/") {
+            #expect(member.dataOffset % 64 == 0)
+            #expect(try archive.read(member).count == Int(member.size))
+        }
+    }
+}
