@@ -40,5 +40,5 @@ try measure("load every tensor", bytes: file.tensorByteCount) {
     }
 }
 var usage = rusage()
-getrusage(RUSAGE_SELF, &usage)
+getrusage(RUSAGE_SELF.rawValue, &usage)
 print("peak RSS: \(usage.ru_maxrss / 1024) MiB (checksum \(checksum))")
