@@ -32,6 +32,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: System libraries and C shims
@@ -49,7 +50,11 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "ADiffTensor", dependencies: ["CBLAS", "CADiffKernels"], swiftSettings: kernelSwiftSettings),
-        .target(name: "ADiffWeights", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+        .target(
+            name: "ADiffWeights",
+            dependencies: ["ADiffTensor", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: kernelSwiftSettings
+        ),
         .target(
             name: "ADiffModels",
             dependencies: ["ADiffTensor", "ADiffWeights", "CZlib"],
