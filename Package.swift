@@ -96,6 +96,7 @@ let package = Package(
             name: "adiff-bench",
             dependencies: [
                 "ADiffTensor",
+                "ADiffMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/Sources/adiff-bench",
