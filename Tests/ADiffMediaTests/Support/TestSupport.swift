@@ -99,5 +99,5 @@ func temporaryDirectory() throws -> String {
 }
 
 /// Folder of the committed bad-input fixtures.
-let fixturesPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let fixturesPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/Media").path

@@ -66,5 +66,5 @@ enum ReferenceMath {
 }
 
 /// Directory of this package's committed test fixtures.
-let fixturesDirectory = URL(fileURLWithPath: #filePath)
+let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")

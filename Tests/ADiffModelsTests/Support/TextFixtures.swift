@@ -3,7 +3,7 @@ import Foundation
 
 /// Loads the golden files written by scripts/fixtures/make_text_fixtures.py.
 enum TextFixtures {
-    static let directory = URL(fileURLWithPath: #filePath)
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/Text")
 

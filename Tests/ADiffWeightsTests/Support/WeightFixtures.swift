@@ -5,7 +5,7 @@ import Foundation
 /// Access to the committed fixtures of `Tests/Fixtures/Weights` (made by
 /// `scripts/fixtures/make_weights_fixtures.py`).
 enum WeightFixtures {
-    static let directory = URL(fileURLWithPath: #filePath)
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/Weights")
 

@@ -13,7 +13,7 @@ enum GoldenKeyList {
     }
 
     static func load(_ name: String) throws -> [String: Entry] {
-        let url = URL(fileURLWithPath: #filePath)
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/Layouts/\(name).txt")
         var entries: [String: Entry] = [:]
