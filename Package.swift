@@ -64,7 +64,11 @@ let package = Package(
             ],
             swiftSettings: kernelSwiftSettings
         ),
-        .target(name: "ADiffPipeline", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
+        .target(
+            name: "ADiffPipeline",
+            dependencies: ["ADiffTensor", "ADiffWeights", "ADiffModels"],
+            swiftSettings: kernelSwiftSettings
+        ),
         .target(name: "ADiffProtocol", swiftSettings: commonSwiftSettings),
         .target(
             name: "ADiffService",
@@ -106,10 +110,14 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ADiffTensorTests", dependencies: ["ADiffTensor"], swiftSettings: kernelSwiftSettings),
         .testTarget(name: "ADiffWeightsTests", dependencies: ["ADiffWeights"], swiftSettings: kernelSwiftSettings),
-        .testTarget(name: "ADiffPipelineTests", dependencies: ["ADiffPipeline"], swiftSettings: kernelSwiftSettings),
+        .testTarget(
+            name: "ADiffPipelineTests",
+            dependencies: ["ADiffPipeline", "ADiffModels", "ADiffWeights"],
+            swiftSettings: kernelSwiftSettings
+        ),
         .testTarget(name: "ADiffProtocolTests", dependencies: ["ADiffProtocol"], swiftSettings: commonSwiftSettings),
         .testTarget(name: "ADiffServiceTests", dependencies: ["ADiffService"], swiftSettings: commonSwiftSettings),
-        .testTarget(name: "ADiffModelsTests", dependencies: ["ADiffModels"], swiftSettings: kernelSwiftSettings),
+        .testTarget(name: "ADiffModelsTests", dependencies: ["ADiffModels", "ADiffWeights"], swiftSettings: kernelSwiftSettings),
         .testTarget(
             name: "ADiffMediaTests",
             dependencies: ["ADiffMedia", "CADiffShims"],
