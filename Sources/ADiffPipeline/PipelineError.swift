@@ -16,6 +16,17 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
         public static let invalidParameter = Kind(rawValue: "invalidParameter")
         /// A prompt-travel prompt that does not follow the grammar's rules.
         public static let invalidPromptTravel = Kind(rawValue: "invalidPromptTravel")
+        /// The caller asked to stop; raised at the next context window.
+        public static let cancelled = Kind(rawValue: "cancelled")
+        /// A LoRA (or motion LoRA, adapter) file whose tensors do not form valid low-rank pairs.
+        public static let invalidNetwork = Kind(rawValue: "invalidNetwork")
+        /// A LoRA made for another architecture than the loaded models (SDXL on SD1.5, a motion
+        /// LoRA without a motion module, layers of the wrong shape).
+        public static let incompatibleNetwork = Kind(rawValue: "incompatibleNetwork")
+        /// A model (text encoder, UNet, VAE) failed while running; the message carries its error.
+        public static let modelFailure = Kind(rawValue: "modelFailure")
+        /// A requested feature this build does not implement (FILM, FreeInit, ControlNet sources).
+        public static let unsupported = Kind(rawValue: "unsupported")
     }
 
     /// Which rule failed.
@@ -34,4 +45,7 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// `kind: message`.
     public var description: String { "\(kind.rawValue): \(message)" }
+
+    /// The cancellation error.
+    public static let cancelledByCaller = PipelineError(.cancelled, "generation cancelled")
 }

@@ -29,10 +29,24 @@ public struct DDIMSampler: Sendable {
         draws: SamplerNoise,
         onStep: (Int) throws -> Void
     ) throws -> [Float] {
-        let timesteps = Self.timesteps(steps: steps)
+        try sample(noise, schedule: schedule, timesteps: Self.timesteps(steps: steps), model: model, draws: draws, onStep: onStep)
+    }
+
+    /// Runs the loop over `timesteps` (evaluated from the last down to index 1) from `x`,
+    /// which is at the noise level of the last timestep. img2img passes the first `t_enc`
+    /// timesteps with `x` noised to timestep `t_enc` (a1111-compat §4.6).
+    public func sample(
+        _ x: [Float],
+        schedule: NoiseSchedule,
+        timesteps: [Int],
+        model: EpsilonModel,
+        draws: SamplerNoise,
+        onStep: (Int) throws -> Void
+    ) throws -> [Float] {
+        guard timesteps.count > 1 else { return x }
         let alphas = timesteps.map { schedule.alphasCumprod[$0] }
         let previous = [schedule.alphasCumprod[0]] + timesteps.dropLast().map { schedule.alphasCumprod[$0] }
-        var x = noise
+        var x = x
         for (iteration, index) in stride(from: timesteps.count - 1, through: 1, by: -1).enumerated() {
             let epsilon = try model(x, Float(timesteps[index]))
             let alpha = alphas[index]
