@@ -11,6 +11,8 @@ public enum UNetLayer: Sendable {
     case downsample(UNetDownsample)
     /// Nearest ×2 and a convolution.
     case upsample(UNetUpsample)
+    /// An AnimateDiff temporal module (attends across the frames of each video).
+    case motion(MotionModule)
 }
 
 /// What every layer of one forward pass shares.
@@ -37,6 +39,8 @@ extension UNetLayer {
             try downsample(x)
         case .upsample(let upsample):
             try upsample(x)
+        case .motion(let module):
+            try module(x, framesPerVideo: inputs.framesPerVideo)
         }
     }
 }

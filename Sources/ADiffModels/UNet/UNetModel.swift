@@ -8,6 +8,11 @@ import ADiffTensor
 /// channel concatenation `[h, skip]` with optional transformers and an upsampler), then
 /// GroupNorm-SiLU-conv. Each layer runs over the whole batch at once, so a layer's weights
 /// are widened once per ``predictNoise(latents:timesteps:context:framesPerVideo:)`` call.
+///
+/// With a ``MotionModuleSet`` the AnimateDiff temporal modules sit where the extension splices
+/// them into the ldm block lists (animatediff-behaviour.md §1.3; see ``attaching(_:)``), and a
+/// v1 / HotShot set makes the ResBlock and output GroupNorms pool their statistics over the
+/// frames of each video (§2.1).
 public struct UNetModel: NoisePredictor {
     /// The architecture.
     public let config: UNetConfig
@@ -15,12 +20,14 @@ public struct UNetModel: NoisePredictor {
     public let timeEmbedding: UNetTimeEmbedding
     /// `input_blocks.0.0`.
     public let inputConv: Conv2dLayer
-    /// `input_blocks.1…` in order.
-    public let inputBlocks: [[UNetLayer]]
-    /// `middle_block`.
-    public let middleBlock: [UNetLayer]
-    /// `output_blocks` in order.
-    public let outputBlocks: [[UNetLayer]]
+    /// `input_blocks.1…` in order, with their motion modules.
+    public internal(set) var inputBlocks: [[UNetLayer]]
+    /// `middle_block`, with its motion module.
+    public internal(set) var middleBlock: [UNetLayer]
+    /// `output_blocks` in order, with their motion modules.
+    public internal(set) var outputBlocks: [[UNetLayer]]
+    /// The motion modules in the block lists, or nil for an image UNet.
+    public internal(set) var motion: MotionModuleSet?
     /// `out.0` (GroupNorm32, followed by SiLU).
     public let outputNorm: NormLayer
     /// `out.2`.
@@ -31,10 +38,12 @@ public struct UNetModel: NoisePredictor {
     /// - Parameters:
     ///   - parameters: The UNet's weights.
     ///   - config: The architecture; nil infers it (``UNetConfig/init(inferringFrom:)``).
+    ///   - motion: Motion modules to insert (``attaching(_:)``), or nil.
     /// - Throws: ``ModelError`` `.unsupportedArchitecture` for weights that are not an SD-style
     ///   UNet or need conditioning this model cannot take (SDXL's `label_emb`),
-    ///   `.missingWeight` / `.weightShape` for a tensor that is absent or does not fit.
-    public init(parameters: ModelParameters, config: UNetConfig? = nil) throws {
+    ///   `.missingWeight` / `.weightShape` for a tensor that is absent or does not fit,
+    ///   `.incompatibleModel` for motion modules made for another UNet.
+    public init(parameters: ModelParameters, config: UNetConfig? = nil, motion: MotionModuleSet? = nil) throws {
         let config = try config ?? UNetConfig(inferringFrom: parameters)
         if let inputs = config.labelEmbeddingInputs {
             throw ModelError(
@@ -129,21 +138,30 @@ public struct UNetModel: NoisePredictor {
         self.config = config
         self.inputBlocks = inputBlocks
         self.outputBlocks = outputBlocks
+        try replaceMotion(with: motion)
     }
 
     /// Predicts ε (see ``NoisePredictor``).
     ///
+    /// With motion modules, each run of `framesPerVideo` rows is one video (one context
+    /// window of one CFG branch): the modules attend across it and, for v1 / HotShot, the
+    /// ResBlock and output GroupNorms pool over it — whatever the batch holds, cond and uncond
+    /// together or one branch alone.
+    ///
     /// - Throws: ``ModelError`` `.invalidInput` when shapes disagree with each other or the
-    ///   model, the latent size is not a multiple of ``UNetConfig/spatialFactor``, or
-    ///   `framesPerVideo` does not divide the batch.
+    ///   model, the latent size is not a multiple of ``UNetConfig/spatialFactor``,
+    ///   `framesPerVideo` does not divide the batch, or it exceeds the motion modules'
+    ///   ``MotionModuleSet/maximumFrames`` (the message names both numbers).
     public func predictNoise(latents: Tensor, timesteps: [Float], context: Tensor, framesPerVideo: Int) throws
         -> Tensor
     {
         try validate(latents: latents, timesteps: timesteps, context: context, framesPerVideo: framesPerVideo)
+        try motion?.validate(framesPerVideo: framesPerVideo)
         var embedding = try timeEmbedding(timesteps)
         Activation.silu.apply(inPlace: &embedding)
         let inputs = UNetForwardInputs(
-            activatedEmbedding: embedding, context: context, normFrames: 1, framesPerVideo: framesPerVideo)
+            activatedEmbedding: embedding, context: context,
+            normFrames: motion?.usesGroupNormHack == true ? framesPerVideo : 1, framesPerVideo: framesPerVideo)
         return try forward(latents, inputs)
     }
 

@@ -156,7 +156,7 @@ public struct VAEModel: Sendable {
         var latents = Tensor(uninitialized: latentShape)
         for index in 0..<frames {
             let moments = try quantConv(try encoder(try images.batchSlice(index..<(index + 1))))
-            let frameNoise = try noise?.batchSlice(index..<(index + 1))
+            let frameNoise = try noise?.batchSlice(index..<(index + 1)).scalars
             moments.withUnsafeBufferPointer { m in
                 latents.withUnsafeMutableBufferPointer { out in
                     let z = latentChannels

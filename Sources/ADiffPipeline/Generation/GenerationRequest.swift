@@ -116,8 +116,8 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
         guard (1...1000).contains(steps) else { throw fail("steps", "must be between 1 and 1000, got \(steps)") }
         guard cfgScale.isFinite else { throw fail("cfg_scale", "must be a finite number") }
         for (field, value) in [("width", width), ("height", height)] {
-            guard (64...4096).contains(value), value % 8 == 0 else {
-                throw fail(field, "must be a multiple of 8 between 64 and 4096, got \(value)")
+            guard (8...4096).contains(value), value % 8 == 0 else {
+                throw fail(field, "must be a multiple of 8 between 8 and 4096, got \(value)")
             }
         }
         guard seed >= -1, seed <= Int64(UInt32.max) * 4 else { throw fail("seed", "must be -1 or a non-negative integer") }
