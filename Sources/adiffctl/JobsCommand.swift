@@ -65,10 +65,8 @@ struct JobsCommand: AsyncParsableCommand {
             let client = try DaemonClient.connect(global)
             let renderer = ProgressRenderer(options: global)
             let value = try client.call(
-                "job.wait", try JSONValue(encoding: JobWaitParams(jobId: jobId, progress: true)), timeout: nil
-            ) { method, params in
-                renderer.notification(method, params)
-            }
+                "job.wait", try JSONValue(encoding: JobWaitParams(jobId: jobId, progress: true)), timeout: nil,
+                onNotification: { method, params in renderer.notification(method, params) })
             renderer.finish()
             let info = try client.decode(value, as: JobInfo.self)
             if global.json { Output.json(value) } else { print("\(info.jobId): \(info.state.rawValue)") }

@@ -106,4 +106,4 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 }
 
-extension ModelKind: @retroactive ExpressibleByArgument {}
+extension ModelKind: ExpressibleByArgument {}

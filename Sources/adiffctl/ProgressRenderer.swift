@@ -29,7 +29,7 @@ final class ProgressRenderer {
         switch mode {
         case .json:
             Output.json(.object(["method": .string(method), "params": params]))
-            fflush(stdout)
+            fflush(nil)
         case .lines:
             if progress.phase != lastPhase { Output.error("\(progress.jobId): \(Self.describe(progress))") }
         case .bar:

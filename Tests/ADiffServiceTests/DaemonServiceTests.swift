@@ -19,9 +19,11 @@ import Testing
         defer { daemon.directory.remove() }
         let connection = try daemon.connect()
         var phases: [String] = []
-        let outcome = try connection.call("generate", params: generate(), timeout: 30) { method, params in
-            if method == "job.progress", let phase = params?["phase"]?.stringValue { phases.append(phase) }
-        }
+        let outcome = try connection.call(
+            "generate", params: generate(), timeout: 30,
+            onNotification: { method, params in
+                if method == "job.progress", let phase = params?["phase"]?.stringValue { phases.append(phase) }
+            })
         let result = try outcome.get().decode(GenerateResult.self)
         #expect(result.outputs.map(\.format) == ["GIF", "TXT"])
         #expect(result.seeds == [7, 8, 9, 10])
@@ -78,7 +80,7 @@ import Testing
         let submitter = try daemon.connect()
         let detached = try submitter.call("generate", params: generate(["detach": .bool(true)], steps: 5), timeout: 10).get()
             .decode(GenerateAccepted.self)
-        submitter.sendRequest("generate", params: generate(steps: 500))
+        try submitter.sendRequest("generate", params: generate(steps: 500))
         // Wait until the attached job exists, then hang up.
         var attachedID: String?
         while attachedID == nil {

@@ -53,7 +53,8 @@ import Testing
         #expect(try connection.result("status", as: StatusResult.self).queued == 0)
 
         // A line over 1 MiB: LineTooLong, then the daemon closes this connection only.
-        try connection.sendRaw([UInt8](repeating: 0x20, count: (1 << 20) + 10) + [0x0A])
+        // The daemon may close before it has read the last bytes; only its answer matters.
+        try? connection.sendRaw([UInt8](repeating: 0x61, count: (1 << 20) + 10) + [0x0A])
         guard case .response(nil, .failure(let long))? = try connection.receive(timeout: 10) else {
             throw TestFailure("no LineTooLong")
         }
