@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func cancellingARunningJobStopsItWithinAStep() async throws {
-        let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(50)))
+        let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(50))) { $0.limits.maxSteps = 1000 }
         defer { daemon.directory.remove() }
         let connection = try daemon.connect()
         let job = try connection.call("generate", params: generate(["detach": .bool(true)], steps: 200), timeout: 10).get()
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func closingTheConnectionCancelsAttachedJobsButNotDetachedOnes() async throws {
-        let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(30)))
+        let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(30))) { $0.limits.maxSteps = 1000 }
         defer { daemon.directory.remove() }
         let watcher = try daemon.connect()
         let submitter = try daemon.connect()
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func shutdownInterruptsTheRunningJobAndRecordsQueuedOnes() async throws {
-        let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(50)))
+        let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(50))) { $0.limits.maxSteps = 1000 }
         defer { daemon.directory.remove() }
         let connection = try daemon.connect()
         let running = try connection.call("generate", params: generate(["detach": .bool(true)], steps: 500), timeout: 10).get()
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func validationErrorsNameTheirField() async throws {
-        let daemon = try await RunningDaemon(engine: StepEngine()) { $0.limits.maxFrames = 8 }
+        let daemon = try await RunningDaemon(engine: StepEngine()) { $0.limits.maxFrames = 16 }
         defer { daemon.directory.remove() }
         let connection = try daemon.connect()
         let cases: [([String: JSONValue], RPCErrorKind, String)] = [

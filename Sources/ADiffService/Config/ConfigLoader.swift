@@ -215,7 +215,10 @@ extension DecodingError {
         case .keyNotFound(let key, let c): return (c.codingPath + [key]).map(\.stringValue).joined(separator: ".")
         @unknown default: return nil
         }
-        let text = context.codingPath.map(\.stringValue).joined(separator: ".")
+        // TOMLKit repeats the failing key at the end of the path; drop repeats.
+        var parts: [String] = []
+        for key in context.codingPath.map(\.stringValue) where key != parts.last { parts.append(key) }
+        let text = parts.joined(separator: ".")
         return text.isEmpty ? nil : text
     }
 }
