@@ -209,15 +209,15 @@ extension DaemonConfig {
 extension DecodingError {
     /// Dotted key path of the failure.
     var keyPath: String? {
-        let context: Context
+        let path: [any CodingKey]
         switch self {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): context = c
-        case .keyNotFound(let key, let c): return (c.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
+        case .keyNotFound(let key, let c): path = c.codingPath + [key]
         @unknown default: return nil
         }
         // TOMLKit repeats the failing key at the end of the path; drop repeats.
         var parts: [String] = []
-        for key in context.codingPath.map(\.stringValue) where key != parts.last { parts.append(key) }
+        for key in path.map(\.stringValue) where key != parts.last { parts.append(key) }
         let text = parts.joined(separator: ".")
         return text.isEmpty ? nil : text
     }
