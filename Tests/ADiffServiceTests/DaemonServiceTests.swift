@@ -17,13 +17,14 @@ import Testing
     @Test func anAttachedJobStreamsProgressAndAnswersWithItsOutputs() async throws {
         let daemon = try await RunningDaemon(engine: StepEngine())
         defer { daemon.directory.remove() }
-        let connection = try daemon.connect()
-        var phases: [String] = []
-        let outcome = try connection.call(
-            "generate", params: generate(), timeout: 30,
+        let connection = try await daemon.connect()
+        let seen = LockedBox<[String]>([])
+        let outcome = try await connection.request(
+            "generate", params: generate(),
             onNotification: { method, params in
-                if method == "job.progress", let phase = params?["phase"]?.stringValue { phases.append(phase) }
+                if method == "job.progress", let phase = params?["phase"]?.stringValue { seen.mutate { $0.append(phase) } }
             })
+        let phases = seen.value
         let result = try outcome.get().decode(GenerateResult.self)
         #expect(result.outputs.map(\.format) == ["GIF", "TXT"])
         #expect(result.seeds == [7, 8, 9, 10])
@@ -32,42 +33,51 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: output.path))
         }
         #expect(phases.first == "queued" && phases.contains("denoise") && phases.contains("loading"))
-        let job = try connection.call("job.get", params: .object(["jobId": .string(result.jobId)]), timeout: 10).get().decode(JobInfo.self)
+        let job = try await connection.request("job.get", params: .object(["jobId": .string(result.jobId)])).get().decode(JobInfo.self)
         #expect(job.state == .done && job.result == result)
         try await daemon.stop()
     }
 
     @Test func aFullQueueAnswersQueueFullAtOnce() async throws {
-        let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(100))) { $0.queueSize = 1 }
+        let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(100))) {
+            $0.queueSize = 1
+            $0.limits.maxSteps = 1000
+        }
         defer { daemon.directory.remove() }
-        let connection = try daemon.connect()
-        let detached = generate(["detach": .bool(true)], steps: 20)
-        let first = try connection.call("generate", params: detached, timeout: 10).get().decode(GenerateAccepted.self)
-        let second = try connection.call("generate", params: detached, timeout: 10).get().decode(GenerateAccepted.self)
+        let connection = try await daemon.connect()
+        let detached = generate(["detach": .bool(true)], steps: 300)
+        let first = try await connection.request("generate", params: detached).get().decode(GenerateAccepted.self)
+        let second = try await connection.request("generate", params: detached).get().decode(GenerateAccepted.self)
         #expect(first.queuePosition == 0 && second.queuePosition == 1)
-        let started = Date()
-        let third = try connection.call("generate", params: detached, timeout: 10)
-        #expect(Date().timeIntervalSince(started) < 2)
+        let third = try await connection.request("generate", params: detached)
         guard case .failure(let error) = third else { Issue.record("the third job was accepted"); return }
         #expect(error.kind == .queueFull)
+        // Answered at once: the first job (30 s of steps) has not ended.
+        let firstJob = try await connection.request("job.get", params: .object(["jobId": .string(first.jobId)]))
+            .get().decode(JobInfo.self)
+        #expect(!firstJob.state.isFinal)
         // Cancelling the queued job frees its place.
-        let cancelled = try connection.call("job.cancel", params: .object(["jobId": .string(second.jobId)]), timeout: 10).get().decode(JobInfo.self)
+        let cancelled = try await connection.request("job.cancel", params: .object(["jobId": .string(second.jobId)])).get().decode(JobInfo.self)
         #expect(cancelled.state == .cancelled)
-        _ = try connection.call("generate", params: detached, timeout: 10).get()
+        _ = try await connection.request("generate", params: detached).get()
         try await daemon.stop()
     }
 
     @Test func cancellingARunningJobStopsItWithinAStep() async throws {
         let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(50))) { $0.limits.maxSteps = 1000 }
         defer { daemon.directory.remove() }
-        let connection = try daemon.connect()
-        let job = try connection.call("generate", params: generate(["detach": .bool(true)], steps: 200), timeout: 10).get()
+        let connection = try await daemon.connect()
+        let job = try await connection.request("generate", params: generate(["detach": .bool(true)], steps: 200)).get()
             .decode(GenerateAccepted.self)
-        try await Task.sleep(for: .milliseconds(300))
-        let running = try connection.call("job.get", params: .object(["jobId": .string(job.jobId)]), timeout: 10).get().decode(JobInfo.self)
+        var running: JobInfo
+        repeat {
+            try await Task.sleep(for: .milliseconds(50))
+            running = try await connection.request("job.get", params: .object(["jobId": .string(job.jobId)]))
+                .get().decode(JobInfo.self)
+        } while running.progress?.phase != .denoise && !running.state.isFinal
         #expect(running.state == .running && running.progress?.phase == .denoise)
-        _ = try connection.call("job.cancel", params: .object(["jobId": .string(job.jobId)]), timeout: 10).get()
-        let ended = try connection.call("job.wait", params: .object(["jobId": .string(job.jobId), "timeoutMs": .int(5000)]), timeout: 10)
+        _ = try await connection.request("job.cancel", params: .object(["jobId": .string(job.jobId)])).get()
+        let ended = try await connection.request("job.wait", params: .object(["jobId": .string(job.jobId), "timeoutMs": .int(100_000)]))
             .get().decode(JobInfo.self)
         #expect(ended.state == .cancelled && ended.error?.kind == "Cancelled")
         try await daemon.stop()
@@ -76,25 +86,25 @@ import Testing
     @Test func closingTheConnectionCancelsAttachedJobsButNotDetachedOnes() async throws {
         let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(30))) { $0.limits.maxSteps = 1000 }
         defer { daemon.directory.remove() }
-        let watcher = try daemon.connect()
-        let submitter = try daemon.connect()
-        let detached = try submitter.call("generate", params: generate(["detach": .bool(true)], steps: 5), timeout: 10).get()
+        let watcher = try await daemon.connect()
+        let submitter = try await daemon.connect()
+        let detached = try await submitter.request("generate", params: generate(["detach": .bool(true)], steps: 5)).get()
             .decode(GenerateAccepted.self)
         try submitter.sendRequest("generate", params: generate(steps: 500))
         // Wait until the attached job exists, then hang up.
         var attachedID: String?
         while attachedID == nil {
-            if case .notification(_, let params)? = try submitter.receive(timeout: 10), let id = params?["jobId"]?.stringValue,
+            if case .notification(_, let params)? = try await submitter.next(), let id = params?["jobId"]?.stringValue,
                 id != detached.jobId
             {
                 attachedID = id
             }
         }
         submitter.close()
-        let attached = try watcher.call("job.wait", params: .object(["jobId": .string(attachedID!), "timeoutMs": .int(10000)]), timeout: 15)
+        let attached = try await watcher.request("job.wait", params: .object(["jobId": .string(attachedID!), "timeoutMs": .int(100_000)]))
             .get().decode(JobInfo.self)
         #expect(attached.state == .cancelled)
-        let survivor = try watcher.call("job.wait", params: .object(["jobId": .string(detached.jobId), "timeoutMs": .int(10000)]), timeout: 15)
+        let survivor = try await watcher.request("job.wait", params: .object(["jobId": .string(detached.jobId), "timeoutMs": .int(100_000)]))
             .get().decode(JobInfo.self)
         #expect(survivor.state == .done)
         try await daemon.stop()
@@ -103,10 +113,10 @@ import Testing
     @Test func shutdownInterruptsTheRunningJobAndRecordsQueuedOnes() async throws {
         let daemon = try await RunningDaemon(engine: StepEngine(stepDelay: .milliseconds(50))) { $0.limits.maxSteps = 1000 }
         defer { daemon.directory.remove() }
-        let connection = try daemon.connect()
-        let running = try connection.call("generate", params: generate(["detach": .bool(true)], steps: 500), timeout: 10).get()
+        let connection = try await daemon.connect()
+        let running = try await connection.request("generate", params: generate(["detach": .bool(true)], steps: 500)).get()
             .decode(GenerateAccepted.self)
-        let queued = try connection.call("generate", params: generate(["detach": .bool(true)], steps: 500), timeout: 10).get()
+        let queued = try await connection.request("generate", params: generate(["detach": .bool(true)], steps: 500)).get()
             .decode(GenerateAccepted.self)
         try await Task.sleep(for: .milliseconds(200))
         try await daemon.stop()
@@ -121,7 +131,7 @@ import Testing
     @Test func validationErrorsNameTheirField() async throws {
         let daemon = try await RunningDaemon(engine: StepEngine()) { $0.limits.maxFrames = 16 }
         defer { daemon.directory.remove() }
-        let connection = try daemon.connect()
+        let connection = try await daemon.connect()
         let cases: [([String: JSONValue], RPCErrorKind, String)] = [
             (["width": .int(100)], .invalidDimensions, "width"),
             (["steps": .int(10_000)], .limitExceeded, "steps"),
@@ -133,7 +143,7 @@ import Testing
             (["animatediff": .object(["model": .string("../mm.safetensors")])], .pathOutsideRoot, ""),
         ]
         for (extra, kind, field) in cases {
-            let outcome = try connection.call("generate", params: generate(extra), timeout: 10)
+            let outcome = try await connection.request("generate", params: generate(extra))
             guard case .failure(let error) = outcome else { Issue.record("\(extra) was accepted"); continue }
             #expect(error.kind == kind, "\(extra): \(error)")
             if !field.isEmpty { #expect(error.data.field == field, "\(extra)") }

@@ -6,8 +6,8 @@ import Foundation
 
 /// A blocking JSON-RPC client connection to a Unix socket: what `adiffctl` and the end-to-end
 /// tests use. One thread drives it; notifications that arrive while waiting for a response go
-/// to a handler.
-public final class RPCConnection {
+/// to a handler. Not thread-safe: use it from one thread at a time (hence `@unchecked`).
+public final class RPCConnection: @unchecked Sendable {
     private let descriptor: Int32
     private var framer = LineFramer()
     private var pendingEvents: [LineFramer.Event] = []

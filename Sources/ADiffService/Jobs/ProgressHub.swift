@@ -11,6 +11,7 @@ final class ProgressHub: @unchecked Sendable {
     private var subscribers: [String: [UUID: Subscriber]] = [:]
     private var latest: [String: JobProgress] = [:]
     private var lastSent: [String: (phase: JobProgress.Phase, time: Date)] = [:]
+    private var denoiseStart: [String: (time: Date, step: Int)] = [:]
     private let minimumInterval: TimeInterval
 
     init(minimumInterval: TimeInterval = 0.1) {
@@ -34,9 +35,11 @@ final class ProgressHub: @unchecked Sendable {
 
     /// Publishes a report (dropped when it comes too soon after the previous one of the same phase).
     func publish(_ progress: JobProgress, force: Bool = false) {
+        var progress = progress
         let targets: [Subscriber] = lock.withLock {
-            latest[progress.jobId] = progress
             let now = Date()
+            if progress.etaMs == nil { progress.etaMs = estimate(progress, now: now) }
+            latest[progress.jobId] = progress
             if !force, let previous = lastSent[progress.jobId], previous.phase == progress.phase,
                 now.timeIntervalSince(previous.time) < minimumInterval
             {
@@ -48,6 +51,20 @@ final class ProgressHub: @unchecked Sendable {
         for target in targets { target(progress) }
     }
 
+    /// Milliseconds left, from the pace of denoising steps so far (used when the engine
+    /// reports no ETA of its own).
+    private func estimate(_ progress: JobProgress, now: Date) -> Int? {
+        guard progress.phase == .denoise, let step = progress.step, let steps = progress.steps else { return nil }
+        guard let start = denoiseStart[progress.jobId] else {
+            denoiseStart[progress.jobId] = (now, step)
+            return nil
+        }
+        let done = step - start.step
+        guard done > 0 else { return nil }
+        let perStep = now.timeIntervalSince(start.time) / Double(done)
+        return Int((perStep * Double(max(0, steps - step)) * 1000).rounded())
+    }
+
     /// The latest report of a job.
     func latest(_ jobId: String) -> JobProgress? { lock.withLock { latest[jobId] } }
 
@@ -56,6 +73,7 @@ final class ProgressHub: @unchecked Sendable {
         lock.withLock {
             latest[jobId] = nil
             lastSent[jobId] = nil
+            denoiseStart[jobId] = nil
         }
     }
 }

@@ -14,6 +14,9 @@ final class RunningDaemon: @unchecked Sendable {
 
     var socket: String { config.socket }
 
+    /// Seconds a test waits for any one answer (large: the machine may be busy).
+    static let timeout: Double = 120
+
     init(engine: (any GenerationEngine)?, configure: (inout DaemonConfig) -> Void = { _ in }) async throws {
         directory = try TemporaryDirectory("adiffd-test")
         try directory.write("models/Stable-diffusion/ck.safetensors", TestModelFiles.safetensors(seed: 1))
@@ -32,7 +35,8 @@ final class RunningDaemon: @unchecked Sendable {
         group = ServiceGroup(configuration: .init(services: [.init(service: daemon)], logger: logger))
         let group = self.group
         task = Task { try await group.run() }
-        let deadline = Date().addingTimeInterval(20)
+        // Generous: under a full parallel test run other suites can starve the cooperative pool.
+        let deadline = Date().addingTimeInterval(180)
         while Date() < deadline {
             if let connection = try? RPCConnection(socketPath: config.socket) {
                 connection.close()
@@ -44,9 +48,9 @@ final class RunningDaemon: @unchecked Sendable {
     }
 
     /// A connection that has said hello.
-    func connect() throws -> RPCConnection {
+    func connect() async throws -> RPCConnection {
         let connection = try RPCConnection(socketPath: socket)
-        _ = try connection.call("hello", params: .object(["protocol": .int(1)]), timeout: 10).get()
+        _ = try await connection.request("hello", params: .object(["protocol": .int(1)])).get()
         return connection
     }
 
