@@ -28,11 +28,18 @@ let package = Package(
         .library(name: "ADiffMedia", targets: ["ADiffMedia"]),
         .executable(name: "adiff-bench", targets: ["adiff-bench"]),
         .executable(name: "adiff-make-models", targets: ["adiff-make-models"]),
+        .executable(name: "adiffd", targets: ["adiffd"]),
+        .executable(name: "adiffctl", targets: ["adiffctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Daemon only (ADiffService, adiffd): socket server, lifecycle, logging, configuration.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: System libraries and C shims
@@ -74,7 +81,17 @@ let package = Package(
             name: "ADiffService",
             dependencies: [
                 "ADiffProtocol",
+                "ADiffWeights",
+                "ADiffMedia",
+                "ADiffPipeline",
+                "CSystemd",
+                "CADiffShims",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: commonSwiftSettings
         ),
@@ -93,6 +110,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelSwiftSettings
+        ),
+
+        .executableTarget(
+            name: "adiffd",
+            dependencies: [
+                "ADiffService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: commonSwiftSettings
+        ),
+        .executableTarget(
+            name: "adiffctl",
+            dependencies: [
+                "ADiffProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: commonSwiftSettings
         ),
 
         // MARK: Benchmarks
@@ -116,7 +150,18 @@ let package = Package(
             swiftSettings: kernelSwiftSettings
         ),
         .testTarget(name: "ADiffProtocolTests", dependencies: ["ADiffProtocol"], swiftSettings: commonSwiftSettings),
-        .testTarget(name: "ADiffServiceTests", dependencies: ["ADiffService"], swiftSettings: commonSwiftSettings),
+        .testTarget(
+            name: "ADiffServiceTests",
+            dependencies: ["ADiffService", "ADiffWeights", "ADiffMedia"],
+            swiftSettings: commonSwiftSettings
+        ),
+        // Starts the built adiffd and adiffctl binaries (found next to the test bundle); the
+        // package builds every executable before the tests run (`swift build --build-tests`).
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ADiffProtocol", "ADiffService", "ADiffWeights"],
+            swiftSettings: commonSwiftSettings
+        ),
         .testTarget(name: "ADiffModelsTests", dependencies: ["ADiffModels", "ADiffWeights"], swiftSettings: kernelSwiftSettings),
         .testTarget(
             name: "ADiffMediaTests",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Any JSON value, for the parts of a message whose shape depends on the method.
 ///
 /// Integers and floating-point numbers are kept apart so 64-bit seeds survive a round trip
@@ -66,5 +68,25 @@ extension JSONValue: Codable {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
+    }
+}
+
+extension JSONValue {
+    /// Parses JSON text.
+    ///
+    /// - Throws: ``RPCError`` `.parseError` when the text is not JSON.
+    public init(parsing text: String) throws(RPCError) {
+        do {
+            self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        } catch {
+            throw RPCError(.parseError, "not valid JSON")
+        }
+    }
+
+    /// Compact, key-sorted JSON text.
+    public func compactText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

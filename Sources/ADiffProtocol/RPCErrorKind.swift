@@ -74,6 +74,8 @@ public struct RPCErrorKind: RawRepresentable, Hashable, Sendable, Codable, Custo
     public static let outputFailed = RPCErrorKind("OutputFailed", code: -32013)
     /// The daemon stopped while the job ran.
     public static let interrupted = RPCErrorKind("Interrupted", code: -32014)
+    /// This daemon has no generation engine linked in; `generate` jobs fail with this kind.
+    public static let engineUnavailable = RPCErrorKind("EngineUnavailable", code: -32015)
     /// The job was cancelled (by request, disconnect or shutdown).
     public static let cancelled = RPCErrorKind("Cancelled", code: -32800)
 
@@ -82,6 +84,6 @@ public struct RPCErrorKind: RawRepresentable, Hashable, Sendable, Codable, Custo
         .parseError, .invalidRequest, .lineTooLong, .methodNotFound, .invalidParams, .internal,
         .modelNotFound, .queueFull, .outOfMemory, .invalidDimensions, .encoderUnavailable,
         .notPermitted, .pathOutsideRoot, .invalidModel, .limitExceeded, .protocolMismatch,
-        .jobNotFound, .decodeFailed, .outputFailed, .interrupted, .cancelled,
+        .jobNotFound, .decodeFailed, .outputFailed, .interrupted, .engineUnavailable, .cancelled,
     ]
 }

@@ -12,7 +12,7 @@ public final class Registry: Sendable {
     /// The schema version this build writes (`PRAGMA user_version`).
     public static let schemaVersion = 1
 
-    private let database: DatabasePool
+    let database: DatabasePool
     /// Jobs that the previous daemon left unfinished and this open marked failed.
     public let recoveredJobIDs: [String]
 
@@ -180,6 +180,18 @@ public final class Registry: Sendable {
             return try database.write(body)
         } catch {
             throw ServiceError(.registry, "registry write failed: \(error)")
+        }
+    }
+}
+
+extension Registry {
+    /// Folds the WAL into the database file (`wal_checkpoint(TRUNCATE)`), at shutdown: the
+    /// database is then complete on its own.
+    public func checkpoint() throws {
+        do {
+            try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch {
+            throw ServiceError(.registry, "registry checkpoint failed: \(error)")
         }
     }
 }
