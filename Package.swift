@@ -83,6 +83,8 @@ let package = Package(
                 "ADiffProtocol",
                 "ADiffWeights",
                 "ADiffMedia",
+                "ADiffTensor",
+                "ADiffModels",
                 "ADiffPipeline",
                 "CSystemd",
                 "CADiffShims",

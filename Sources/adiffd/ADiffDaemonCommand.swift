@@ -80,7 +80,9 @@ struct ADiffDaemonCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level) }
         let logger = Logger(label: "adiffd")
-        let daemon = Daemon(config: settings, logger: logger)
+        let daemon = Daemon(
+            config: settings, engine: PipelineEngine(threads: settings.threads), loader: PipelineModelLoader(),
+            logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: daemon)],
