@@ -100,6 +100,8 @@ let package = Package(
             name: "adiff-bench",
             dependencies: [
                 "ADiffTensor",
+                "ADiffWeights",
+                "ADiffModels",
                 "ADiffMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
