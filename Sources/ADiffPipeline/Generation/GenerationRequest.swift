@@ -120,7 +120,7 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
                 throw fail(field, "must be a multiple of 8 between 8 and 4096, got \(value)")
             }
         }
-        guard seed >= -1, seed <= Int64(UInt32.max) * 4 else { throw fail("seed", "must be -1 or a non-negative integer") }
+        guard seed >= -1 else { throw fail("seed", "must be -1 or a non-negative integer") }
         guard subseed >= -1 else { throw fail("subseed", "must be -1 or a non-negative integer") }
         guard (0...1).contains(subseedStrength) else { throw fail("subseed_strength", "must be between 0 and 1") }
         guard (1...100).contains(nIter) else { throw fail("n_iter", "must be between 1 and 100, got \(nIter)") }

@@ -126,7 +126,7 @@ public enum Pipeline {
         return GenerationOutput(
             videos: videos, seed: seed, subseed: subseed,
             timings: .init(encoding: encoding, sampling: sampling, decoding: decoding, total: clock.now - started),
-            warnings: [])
+            warnings: warnings(request))
     }
 
     /// The LoRA / hypernetwork tags of `request`'s prompt (every keyframe line, head and
@@ -137,13 +137,21 @@ public enum Pipeline {
     public static func extraNetworks(in request: GenerationRequest) throws -> [NetworkActivation] {
         let travel = try PromptTravel(prompt: request.prompt, frameCount: request.animatediff.resolvedVideoLength)
         let prompts = travel.isActive ? travel.keyframes.map(\.prompt) : [request.prompt]
-        do {
-            var seen: Set<String> = []
-            return try NetworkActivation.activations(from: prompts.flatMap { ExtraNetworkTag.extract(from: $0).tags })
-                .filter { seen.insert("\($0.family):\($0.name)").inserted }
-        } catch {
-            throw PipelineError(.invalidParameter, "prompt: \(error.message)", field: "prompt")
+        return try PromptNetworks.extract(from: prompts).networks
+    }
+
+    /// Notes on requests the WebUI would run differently from what the user may expect.
+    private static func warnings(_ request: GenerationRequest) -> [String] {
+        var notes: [String] = []
+        let ad = request.animatediff
+        if ad.videoLength != 0 && ad.videoLength < ad.batchSize {
+            notes.append(
+                "video_length \(ad.videoLength) < batch_size \(ad.batchSize): \(ad.batchSize) frames are rendered and the first \(ad.videoLength) kept")
         }
+        if !ExtraNetworkTag.extract(from: request.negativePrompt).tags.isEmpty {
+            notes.append("negative_prompt: extra-network tags are not applied there; they are encoded as text, as in the WebUI")
+        }
+        return notes
     }
 
     private static func checkImages(_ request: GenerationRequest, _ images: GenerationImages) throws {

@@ -45,19 +45,8 @@ public struct VideoConditioning: Sendable {
     ) throws {
         let travel = try PromptTravel(prompt: prompt, frameCount: frameCount)
         let prompts = travel.isActive ? travel.keyframes.map(\.prompt) : [prompt]
-        var tags: [ExtraNetworkTag] = []
-        var stripped: [String] = []
-        for text in prompts {
-            let (clean, found) = ExtraNetworkTag.extract(from: text)
-            stripped.append(clean)
-            tags += found
-        }
-        do {
-            var seen: Set<String> = []
-            networks = try NetworkActivation.activations(from: tags).filter { seen.insert("\($0.family):\($0.name)").inserted }
-        } catch {
-            throw PipelineError(.invalidParameter, "prompt: \(error.message)", field: "prompt")
-        }
+        let (stripped, networks) = try PromptNetworks.extract(from: prompts)
+        self.networks = networks
         var cache: [String: ScheduledPrompt] = [:]
         func scheduled(_ text: String) throws -> ScheduledPrompt {
             if let hit = cache[text] { return hit }
@@ -80,9 +69,6 @@ public struct VideoConditioning: Sendable {
             ? try Self.encode([""], clipSkip: clipSkip, encoder: encoder)[0] : nil
         self.travel = travel.isActive ? travel : nil
     }
-
-    /// The prompt texts the keyframes (or the single prompt) use at call 0, tags removed.
-    public var firstTexts: [String] { keyframes.map { $0.schedule.entries[0].text } }
 
     /// Cond rows `[rows.count, tokens, width]` and uncond rows `[rows.count, tokens′, width]`
     /// for latent rows `rows` at denoiser call `call`. Token counts are equal whenever padding
