@@ -1,6 +1,7 @@
 import ADiffModels
 import ADiffTensor
 import Testing
+
 @testable import ADiffPipeline
 
 /// A 64-frame 256×256 video with context 16: every UNet call sees one window of one or two
@@ -32,7 +33,10 @@ import Testing
         #expect(predictor.calls.allSatisfy { $0.rows == 32 && $0.framesPerVideo == 16 })
         #expect(predictor.calls.count >= 2 * 5)
         #expect(output.videos[0].frames.count == 64)
-        #expect(output.videos[0].frames.allSatisfy { $0.width == 256 && $0.height == 256 && $0.pixels.count == 256 * 256 * 3 })
+        #expect(
+            output.videos[0].frames.allSatisfy {
+                $0.width == 256 && $0.height == 256 && $0.pixels.count == 256 * 256 * 3
+            })
         #expect(output.videos[0].frameInfotexts.count == 64)
         #expect(output.videos[0].frameInfotexts[63].contains("Seed: 72,"))
         let networks = try Pipeline.extraNetworks(in: request)

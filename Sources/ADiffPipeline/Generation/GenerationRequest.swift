@@ -57,11 +57,20 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case prompt, steps, scheduler, seed, subseed, width, height, eta, animatediff
-        case negativePrompt = "negative_prompt", samplerName = "sampler_name", cfgScale = "cfg_scale"
-        case subseedStrength = "subseed_strength", seedResizeFromH = "seed_resize_from_h"
-        case seedResizeFromW = "seed_resize_from_w", nIter = "n_iter", denoisingStrength = "denoising_strength"
-        case clipSkip = "clip_skip", etaNoiseSeedDelta = "eta_noise_seed_delta", randnSource = "randn_source"
-        case initImages = "init_images", sdModelCheckpoint = "sd_model_checkpoint", sdVae = "sd_vae"
+        case negativePrompt = "negative_prompt"
+        case samplerName = "sampler_name"
+        case cfgScale = "cfg_scale"
+        case subseedStrength = "subseed_strength"
+        case seedResizeFromH = "seed_resize_from_h"
+        case seedResizeFromW = "seed_resize_from_w"
+        case nIter = "n_iter"
+        case denoisingStrength = "denoising_strength"
+        case clipSkip = "clip_skip"
+        case etaNoiseSeedDelta = "eta_noise_seed_delta"
+        case randnSource = "randn_source"
+        case initImages = "init_images"
+        case sdModelCheckpoint = "sd_model_checkpoint"
+        case sdVae = "sd_vae"
     }
 
     /// Decodes with defaults for absent keys.

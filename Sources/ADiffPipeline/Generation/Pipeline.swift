@@ -80,7 +80,8 @@ public enum Pipeline {
                 videoIndex: video)
             let noise = NoiseBox(
                 FrameNoise(
-                    seeds: seeds, source: request.randnSource, latentHeight: latentShape[1], latentWidth: latentShape[2],
+                    seeds: seeds, source: request.randnSource, latentHeight: latentShape[1],
+                    latentWidth: latentShape[2],
                     variationStrength: Float(request.subseedStrength), etaNoiseSeedDelta: request.etaNoiseSeedDelta,
                     seedResize: seedResize(request)))
             mark = clock.now
@@ -106,7 +107,9 @@ public enum Pipeline {
                 let row = Array(latents[(frame * frameSize)..<((frame + 1) * frameSize)])
                 let decoded = try decode(Tensor(shape: [1] + latentShape.dropFirst(), scalars: row), with: models.vae)
                 frames.append(RGBImage(decoded: decoded))
-                progress(PipelineProgress(phase: .decoding, video: video, videos: request.nIter, step: frame + 1, steps: frameCount))
+                progress(
+                    PipelineProgress(
+                        phase: .decoding, video: video, videos: request.nIter, step: frame + 1, steps: frameCount))
             }
             if ad.closedLoop == .aggressive && frameCount <= ad.batchSize && frameCount > 2 {
                 frames += frames[1..<(frameCount - 1)].reversed()
@@ -146,10 +149,12 @@ public enum Pipeline {
         let ad = request.animatediff
         if ad.videoLength != 0 && ad.videoLength < ad.batchSize {
             notes.append(
-                "video_length \(ad.videoLength) < batch_size \(ad.batchSize): \(ad.batchSize) frames are rendered and the first \(ad.videoLength) kept")
+                "video_length \(ad.videoLength) < batch_size \(ad.batchSize): \(ad.batchSize) frames are rendered and the first \(ad.videoLength) kept"
+            )
         }
         if !ExtraNetworkTag.extract(from: request.negativePrompt).tags.isEmpty {
-            notes.append("negative_prompt: extra-network tags are not applied there; they are encoded as text, as in the WebUI")
+            notes.append(
+                "negative_prompt: extra-network tags are not applied there; they are encoded as text, as in the WebUI")
         }
         return notes
     }
@@ -158,7 +163,9 @@ public enum Pipeline {
         guard request.isImageToImage == (images.initImage != nil) else {
             throw PipelineError(
                 .invalidParameter,
-                request.isImageToImage ? "init_images given but no decoded init image passed" : "an init image was passed without init_images",
+                request.isImageToImage
+                    ? "init_images given but no decoded init image passed"
+                    : "an init image was passed without init_images",
                 field: "init_images")
         }
         guard (request.animatediff.lastFrame != nil) == (images.lastFrame != nil) else {
@@ -189,7 +196,8 @@ public enum Pipeline {
             throw PipelineError(.modelFailure, "VAE encoder: \(error)")
         }
         guard latent.shape == [1] + shape.dropFirst() else {
-            throw PipelineError(.modelFailure, "VAE encoder returned \(latent.shape), expected \([1] + shape.dropFirst())")
+            throw PipelineError(
+                .modelFailure, "VAE encoder returned \(latent.shape), expected \([1] + shape.dropFirst())")
         }
         return latent
     }

@@ -65,7 +65,8 @@ public struct VideoConditioning: Sendable {
         }
         let condLengths = Set(keyframes.flatMap(\.conditionings).map { $0.shape[0] })
         let uncondLengths = Set(negative.conditionings.map { $0.shape[0] })
-        emptyPrompt = padCondUncond && condLengths.union(uncondLengths).count > 1
+        emptyPrompt =
+            padCondUncond && condLengths.union(uncondLengths).count > 1
             ? try Self.encode([""], clipSkip: clipSkip, encoder: encoder)[0] : nil
         self.travel = travel.isActive ? travel : nil
     }
@@ -121,7 +122,8 @@ public struct VideoConditioning: Sendable {
             throw PipelineError(.modelFailure, "text encoder: \(error)")
         }
         guard encoded.count == texts.count, encoded.allSatisfy({ $0.rank == 2 && $0.shape[0] > 0 }) else {
-            throw PipelineError(.modelFailure, "text encoder returned \(encoded.count) tensors for \(texts.count) texts")
+            throw PipelineError(
+                .modelFailure, "text encoder returned \(encoded.count) tensors for \(texts.count) texts")
         }
         return encoded
     }

@@ -140,7 +140,8 @@ public final class WindowedGuidance {
         input.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 for (position, row) in rows.enumerated() {
-                    (target.baseAddress! + position * frameSize).update(from: source.baseAddress! + row * frameSize, count: frameSize)
+                    (target.baseAddress! + position * frameSize).update(
+                        from: source.baseAddress! + row * frameSize, count: frameSize)
                 }
             }
         }
