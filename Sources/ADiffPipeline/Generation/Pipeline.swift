@@ -87,7 +87,9 @@ public enum Pipeline {
             mark = clock.now
             let guidance = WindowedGuidance(
                 predictor: models.unet, conditioning: conditioning, windows: windows, options: options.guidance,
-                latentShape: latentShape, evaluatesUncond: request.cfgScale != 1, observer: observer)
+                latentShape: latentShape,
+                evaluatesUncond: request.cfgScale != 1 || conditioning.rowWeights.contains { $0 != 1 },
+                observer: observer)
             let start: [Float]
             if let initLatent {
                 let randomized = try ramp.blend(initLatent: initLatent, lastLatent: lastLatent, noise: noise.first())

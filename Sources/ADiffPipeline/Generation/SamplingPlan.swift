@@ -82,7 +82,7 @@ struct SamplingPlan {
             let model: EpsilonModel = { input, timestep in
                 let (cond, uncond) = try guidance.predict(scaledInput: input, timestep: timestep)
                 guard let uncond else { return cond }
-                return (0..<cond.count).map { uncond[$0] + (cond[$0] - uncond[$0]) * scale }
+                return guidance.combine(cond: cond, uncond: uncond, scale: scale)
             }
             let draws = SamplerNoise(draw: { noise.next() }, brownian: { _, _ in [] })
             return try sampler.sample(

@@ -28,6 +28,8 @@ public struct VideoConditioning: Sendable {
     public let networks: [NetworkActivation]
     /// The parsed prompt travel, when the prompt uses it.
     public let travel: PromptTravel?
+    /// Each row's CFG weight: the `:number` suffix of the prompt the WebUI assigns the frame.
+    public let rowWeights: [Float]
 
     /// Encodes everything a video needs.
     ///
@@ -45,8 +47,17 @@ public struct VideoConditioning: Sendable {
     ) throws {
         let travel = try PromptTravel(prompt: prompt, frameCount: frameCount)
         let prompts = travel.isActive ? travel.keyframes.map(\.prompt) : [prompt]
-        let (stripped, networks) = try PromptNetworks.extract(from: prompts)
+        let (withoutTags, networks) = try PromptNetworks.extract(from: prompts)
         self.networks = networks
+        let composed = try withoutTags.map(ComposablePrompt.parse)
+        let stripped = composed.map(\.text)
+        // The host's per-frame prompt: "" (weight 1) before the first keyframe, then the
+        // latest keyframe's prompt; the CFG weight follows it.
+        rowWeights = (0..<rows).map { row in
+            guard travel.isActive else { return composed[0].weight }
+            guard let index = travel.keyframes.lastIndex(where: { $0.frame <= row }) else { return 1 }
+            return composed[index].weight
+        }
         var cache: [String: ScheduledPrompt] = [:]
         func scheduled(_ text: String) throws -> ScheduledPrompt {
             if let hit = cache[text] { return hit }

@@ -18,6 +18,8 @@ public final class WindowedGuidance {
     private let observer: GuidanceObserver
     /// `[rows, h, w, c]` of the latents.
     public let latentShape: [Int]
+    /// Each row's CFG weight (multiplies the guidance scale).
+    public var rowWeights: [Float] { conditioning.rowWeights }
     /// Model evaluations so far (the WebUI's CFG-denoiser step counter).
     public private(set) var calls = 0
     /// Whether the uncond branch is evaluated (false when guidance scale is 1, where the
@@ -40,6 +42,13 @@ public final class WindowedGuidance {
         self.latentShape = latentShape
         self.evaluatesUncond = evaluatesUncond
         self.observer = observer
+    }
+
+    /// `U + (C − U)·(weight·scale)` per row, as the WebUI combines a single sub-prompt.
+    public func combine(cond: [Float], uncond: [Float], scale: Float) -> [Float] {
+        let frameSize = latentShape.dropFirst().reduce(1, *)
+        let weights = conditioning.rowWeights
+        return (0..<cond.count).map { uncond[$0] + (cond[$0] - uncond[$0]) * (weights[$0 / frameSize] * scale) }
     }
 
     /// ε for every row, cond and (if evaluated) uncond, from the model input `scaledInput`
