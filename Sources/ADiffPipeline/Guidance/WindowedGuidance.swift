@@ -91,10 +91,10 @@ public final class WindowedGuidance {
         }
         if options.windowCombine == .average {
             for row in 0..<rows where coverage[row] > 1 {
-                let scale = 1 / coverage[row]
-                for i in (row * frameSize)..<((row + 1) * frameSize) { cond[i] *= scale }
+                let count = coverage[row]
+                for i in (row * frameSize)..<((row + 1) * frameSize) { cond[i] /= count }
                 if evaluatesUncond {
-                    for i in (row * frameSize)..<((row + 1) * frameSize) { uncond[i] *= scale }
+                    for i in (row * frameSize)..<((row + 1) * frameSize) { uncond[i] /= count }
                 }
             }
         }
