@@ -136,6 +136,8 @@ let package = Package(
             name: "adiff-bench",
             dependencies: [
                 "ADiffTensor",
+                "ADiffWeights",
+                "ADiffModels",
                 "ADiffMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

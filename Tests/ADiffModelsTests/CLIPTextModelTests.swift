@@ -50,7 +50,9 @@ import Testing
             if let prompt = testCase.strippedFrom {
                 let conditioning = try conditioner.condition(prompt: prompt)
                 #expect(conditioning.encodedText == testCase.texts[0])
-                let networks = conditioning.networks.map { "\($0.name) \($0.textEncoderMultiplier) \($0.unetMultiplier)" }
+                let networks = conditioning.networks.map {
+                    "\($0.name) \($0.textEncoderMultiplier) \($0.unetMultiplier)"
+                }
                 #expect(networks == (testCase.networks ?? []).map { "\($0.name) \($0.te) \($0.unet)" })
                 contexts = [conditioning.context]
             } else {
@@ -96,7 +98,9 @@ import Testing
         let (parameters, _) = try Self.parameters()
         let flat = ModelParameters(
             entries: Dictionary(
-                uniqueKeysWithValues: parameters.entries.map { (String($0.key.dropFirst("text_model.".count)), $0.value) }),
+                uniqueKeysWithValues: parameters.entries.map {
+                    (String($0.key.dropFirst("text_model.".count)), $0.value)
+                }),
             origin: "flat")
         let ids: [[Int32]] = [[49406, 320, 2368] + Array(repeating: 49407, count: 74)]
         let nested = try CLIPTextModel(parameters: parameters).encode(tokenIDs: ids)
@@ -153,7 +157,9 @@ import Testing
         let tokenizer = try TextFixtures.tokenizer()
         let (conditioner, skipped) = try TextConditioner.webUI(
             encoder: encoder, tokenizer: tokenizer,
-            embeddings: ["wide-one": Tensor(zeros: [2, 768]), Self.embeddingName: try ModelFixtures.embeddingVectors()])
+            embeddings: [
+                "wide-one": Tensor(zeros: [2, 768]), Self.embeddingName: try ModelFixtures.embeddingVectors(),
+            ])
         #expect(skipped == ["wide-one"])
         let plain = try TextConditioner.webUI(encoder: encoder, tokenizer: tokenizer).conditioner
         let prompt = "a photo, wide-one"

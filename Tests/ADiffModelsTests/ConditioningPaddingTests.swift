@@ -47,6 +47,7 @@ import Testing
         let narrow = Tensor(zeros: [2, 2])
         let wide = Tensor(zeros: [2, 3])
         #expect(throws: ModelError.self) { _ = try ConditioningPadding.repeatingLastRow([narrow, wide]) }
+        #expect(throws: ModelError.self) { _ = try ConditioningPadding.repeatingLastRow([Tensor(zeros: [2, 0])]) }
         #expect(throws: ModelError.self) { _ = try ConditioningPadding.padUncondV0(cond: narrow, uncond: wide) }
         #expect(throws: ModelError.self) {
             _ = try ConditioningPadding.padWithEmptyPrompt(cond: narrow, uncond: narrow, empty: wide)

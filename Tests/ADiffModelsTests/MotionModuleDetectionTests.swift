@@ -52,7 +52,9 @@ import Testing
         let levels = family.version.isSDXL ? 3 : 4
         #expect(set.channelsPerLevel == Array(Self.sd15Channels.prefix(levels)))
         for level in 0..<levels {
-            for index in 0..<2 { #expect(set.down(block: level, index: index)?.channels == set.channelsPerLevel[level]) }
+            for index in 0..<2 {
+                #expect(set.down(block: level, index: index)?.channels == set.channelsPerLevel[level])
+            }
             for index in 0..<3 {
                 #expect(set.up(block: level, index: index)?.channels == set.channelsPerLevel[levels - 1 - level])
             }
@@ -66,7 +68,8 @@ import Testing
     @Test func residentBytesFollowThePerModuleParameterCount() throws {
         // 22·C² + 21·C parameters per module (animatediff-behaviour.md §1.2) plus two [1, 32, C] tables.
         let set = try MotionModuleSet(parameters: try MotionFixtures.tinyFile("v2"))
-        let moduleChannels = Self.sd15Channels.flatMap { [$0, $0] } + [128] + Self.sd15Channels.reversed().flatMap { [$0, $0, $0] }
+        let moduleChannels =
+            Self.sd15Channels.flatMap { [$0, $0] } + [128] + Self.sd15Channels.reversed().flatMap { [$0, $0, $0] }
         let floats = moduleChannels.reduce(0) { $0 + 22 * $1 * $1 + 21 * $1 + 2 * 32 * $1 }
         #expect(set.residentBytes == 4 * floats)
     }
@@ -86,8 +89,10 @@ import Testing
     @Test func hotShotNamesAreRenamedToTheAnimateDiffSpelling() throws {
         let file = try MotionFixtures.tinyFile("hotshot")
         let set = try MotionModuleSet(parameters: file)
-        let original = "up_blocks.1.temporal_attentions.2.transformer_blocks.0.attention_blocks.1.pos_encoder.positional_encoding"
-        let renamed = "up_blocks.1.motion_modules.2.temporal_transformer.transformer_blocks.0.attention_blocks.1.pos_encoder.pe"
+        let original =
+            "up_blocks.1.temporal_attentions.2.transformer_blocks.0.attention_blocks.1.pos_encoder.positional_encoding"
+        let renamed =
+            "up_blocks.1.motion_modules.2.temporal_transformer.transformer_blocks.0.attention_blocks.1.pos_encoder.pe"
         #expect(file.contains(original))
         #expect(try set.parameters.stored(renamed) == file.stored(original))
         #expect(set.parameters.entries.count == file.entries.count)
@@ -114,7 +119,9 @@ import Testing
         let parameters = ModelParameters(
             entries: ["model.diffusion_model.out.0.weight": tensor, "first_stage_model.decoder.conv_in.bias": tensor],
             origin: "sd15.safetensors")
-        Self.expectError(.unsupportedArchitecture, containing: ["sd15.safetensors", "not an AnimateDiff motion module"]) {
+        Self.expectError(
+            .unsupportedArchitecture, containing: ["sd15.safetensors", "not an AnimateDiff motion module"]
+        ) {
             _ = try MotionModuleSet(parameters: parameters)
         }
         Self.expectError(.unsupportedArchitecture, containing: ["not an AnimateDiff motion module"]) {
@@ -126,7 +133,9 @@ import Testing
         // diffusers' layout drops the `temporal_transformer.` level (and renames the blocks).
         let v2 = try MotionFixtures.tinyFile("v2")
         var entries: [String: StoredTensor] = [:]
-        for (name, tensor) in v2.entries { entries[name.replacingOccurrences(of: ".temporal_transformer", with: "")] = tensor }
+        for (name, tensor) in v2.entries {
+            entries[name.replacingOccurrences(of: ".temporal_transformer", with: "")] = tensor
+        }
         Self.expectError(.unsupportedArchitecture, containing: ["diffusers MotionAdapter"]) {
             _ = try MotionModuleSet(parameters: ModelParameters(entries: entries, origin: "adapter"))
         }
@@ -134,7 +143,8 @@ import Testing
 
     @Test func v1WithoutPositionalTablesIsAmbiguousUnlessDeclared() throws {
         let v1 = try MotionFixtures.tinyFile("v1")
-        let stripped = ModelParameters(entries: v1.entries.filter { !$0.key.hasSuffix("pos_encoder.pe") }, origin: "pruned")
+        let stripped = ModelParameters(
+            entries: v1.entries.filter { !$0.key.hasSuffix("pos_encoder.pe") }, origin: "pruned")
         Self.expectError(.unsupportedArchitecture, containing: ["pruned", "v1 or v3"]) {
             _ = try MotionModuleSet(parameters: stripped)
         }
@@ -177,7 +187,8 @@ import Testing
 
     @Test func aStrayTensorInAModuleIsRejected() throws {
         let v2 = try MotionFixtures.tinyFile("v2")
-        let name = "down_blocks.0.motion_modules.0.temporal_transformer.transformer_blocks.0.attention_blocks.0.to_q.bias"
+        let name =
+            "down_blocks.0.motion_modules.0.temporal_transformer.transformer_blocks.0.attention_blocks.0.to_q.bias"
         let parameters = v2.replacing([name: StoredTensor(Tensor(zeros: [32]))])
         Self.expectError(.unsupportedArchitecture, containing: [name]) {
             _ = try MotionModuleSet(parameters: parameters)

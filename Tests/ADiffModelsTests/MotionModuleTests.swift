@@ -86,7 +86,8 @@ import Testing
         let set = try Self.referenceSet()
         let prefix = "down_blocks.0.motion_modules.0.temporal_transformer.proj_out."
         let zeroed = try set.replacing([
-            prefix + "weight": StoredTensor(Tensor(zeros: [32, 32])), prefix + "bias": StoredTensor(Tensor(zeros: [32])),
+            prefix + "weight": StoredTensor(Tensor(zeros: [32, 32])),
+            prefix + "bias": StoredTensor(Tensor(zeros: [32])),
         ])
         let x = MotionFixtures.input(shape: [8, 2, 2, 32], salt: 3)
         let module = try #require(zeroed.down(block: 0, index: 0))
@@ -106,7 +107,10 @@ import Testing
             try set.validate(framesPerVideo: 25)
         }
         try set.validate(framesPerVideo: 24)
-        #expect(try module(MotionFixtures.input(shape: [24, 1, 2, 32], salt: 0), framesPerVideo: 24).shape == [24, 1, 2, 32])
+        #expect(
+            try module(MotionFixtures.input(shape: [24, 1, 2, 32], salt: 0), framesPerVideo: 24).shape == [
+                24, 1, 2, 32,
+            ])
     }
 
     @Test func malformedInputsAreInvalidInput() throws {
@@ -126,7 +130,8 @@ import Testing
     @Test func sdxlModulesDoNotFitAnSD15UNet() throws {
         let hotShot = try MotionModuleSet(parameters: MotionFixtures.tinyFile("hotshot"))
         MotionModuleDetectionTests.expectError(
-            .incompatibleModel, containing: ["tiny-mm-hotshot.safetensors", "SDXL", "SD1.5", "3 levels", "4 levels", "dream.safetensors"]
+            .incompatibleModel,
+            containing: ["tiny-mm-hotshot.safetensors", "SDXL", "SD1.5", "3 levels", "4 levels", "dream.safetensors"]
         ) {
             try hotShot.checkCompatible(
                 withChannelsPerLevel: [32, 64, 128, 128], contextWidth: 768, checkpointName: "dream.safetensors")
@@ -138,7 +143,9 @@ import Testing
         MotionModuleDetectionTests.expectError(.incompatibleModel, containing: ["SD1.5", "SDXL"]) {
             try v2.checkCompatible(withChannelsPerLevel: [32, 64, 128], contextWidth: 2048)
         }
-        MotionModuleDetectionTests.expectError(.incompatibleModel, containing: ["320, 640, 1280, 1280", "channels differ"]) {
+        MotionModuleDetectionTests.expectError(
+            .incompatibleModel, containing: ["320, 640, 1280, 1280", "channels differ"]
+        ) {
             try v2.checkCompatible(withChannelsPerLevel: [320, 640, 1280, 1280], contextWidth: 768)
         }
         MotionModuleDetectionTests.expectError(.incompatibleModel, containing: ["SD2.x"]) {

@@ -107,7 +107,8 @@ import Testing
         let latents = Tensor(shape: [2, 4, 4, 4], scalars: (0..<128).map { latentValues.unit(at: $0) * 2 - 1 })
         let contextValues = SeededRandom(seed: 3, stream: "context")
         let context = Tensor(shape: [2, 3, 1024], scalars: (0..<6144).map { contextValues.unit(at: $0) * 2 - 1 })
-        let output = try unet.predictNoise(latents: latents, timesteps: [10, 500.5], context: context, framesPerVideo: 1)
+        let output = try unet.predictNoise(
+            latents: latents, timesteps: [10, 500.5], context: context, framesPerVideo: 1)
         #expect(output.shape == [2, 4, 4, 4])
         #expect(output.scalars.allSatisfy { $0.isFinite })
         #expect(output.scalars.contains { $0 != 0 })
@@ -158,21 +159,48 @@ import Testing
         let latents = Tensor(zeros: [4, 8, 8, 4])
         let context = Tensor(zeros: [4, 77, 32])
         let cases: [(String, () throws -> Tensor)] = [
-            ("frames", { try unet.predictNoise(latents: latents, timesteps: [1, 1, 1, 1], context: context, framesPerVideo: 3) }),
-            ("size", {
-                try unet.predictNoise(
-                    latents: Tensor(zeros: [4, 12, 8, 4]), timesteps: [1, 1, 1, 1], context: context, framesPerVideo: 1)
-            }),
-            ("channels", {
-                try unet.predictNoise(
-                    latents: Tensor(zeros: [4, 8, 8, 3]), timesteps: [1, 1, 1, 1], context: context, framesPerVideo: 1)
-            }),
-            ("timesteps", { try unet.predictNoise(latents: latents, timesteps: [1, 1], context: context, framesPerVideo: 1) }),
-            ("nan", { try unet.predictNoise(latents: latents, timesteps: [1, .nan, 1, 1], context: context, framesPerVideo: 1) }),
-            ("context", {
-                try unet.predictNoise(
-                    latents: latents, timesteps: [1, 1, 1, 1], context: Tensor(zeros: [4, 77, 16]), framesPerVideo: 1)
-            }),
+            (
+                "frames",
+                {
+                    try unet.predictNoise(
+                        latents: latents, timesteps: [1, 1, 1, 1], context: context, framesPerVideo: 3)
+                }
+            ),
+            (
+                "size",
+                {
+                    try unet.predictNoise(
+                        latents: Tensor(zeros: [4, 12, 8, 4]), timesteps: [1, 1, 1, 1], context: context,
+                        framesPerVideo: 1)
+                }
+            ),
+            (
+                "channels",
+                {
+                    try unet.predictNoise(
+                        latents: Tensor(zeros: [4, 8, 8, 3]), timesteps: [1, 1, 1, 1], context: context,
+                        framesPerVideo: 1)
+                }
+            ),
+            (
+                "timesteps",
+                { try unet.predictNoise(latents: latents, timesteps: [1, 1], context: context, framesPerVideo: 1) }
+            ),
+            (
+                "nan",
+                {
+                    try unet.predictNoise(
+                        latents: latents, timesteps: [1, .nan, 1, 1], context: context, framesPerVideo: 1)
+                }
+            ),
+            (
+                "context",
+                {
+                    try unet.predictNoise(
+                        latents: latents, timesteps: [1, 1, 1, 1], context: Tensor(zeros: [4, 77, 16]),
+                        framesPerVideo: 1)
+                }
+            ),
         ]
         for (label, call) in cases {
             #expect("\(label)") {

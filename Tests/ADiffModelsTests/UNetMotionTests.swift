@@ -85,7 +85,9 @@ import Testing
         let v1 = try v2.attaching(try MotionModuleSet(parameters: try UNetFixtures.motionParameters("v1")))
         #expect(v1.middleBlock.count == 3)
         #expect(v1.motion?.usesGroupNormHack == true)
-        let motionLayers = (v1.inputBlocks + v1.outputBlocks).joined().filter { if case .motion = $0 { true } else { false } }
+        let motionLayers = (v1.inputBlocks + v1.outputBlocks).joined().filter {
+            if case .motion = $0 { true } else { false }
+        }
         #expect(motionLayers.count == 8 + 12)
     }
 
@@ -100,7 +102,8 @@ import Testing
                 context: Tensor(zeros: [frames, 4, 32]), framesPerVideo: frames)
         } throws: { error in
             guard let error = error as? ModelError else { return false }
-            return error.kind == .invalidInput && error.message.contains("\(maximum)") && error.message.contains("\(frames)")
+            return error.kind == .invalidInput && error.message.contains("\(maximum)")
+                && error.message.contains("\(frames)")
         }
     }
 

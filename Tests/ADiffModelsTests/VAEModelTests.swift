@@ -77,7 +77,8 @@ import Testing
         var linear: [String: StoredTensor] = [:]
         for (name, stored) in parameters.entries
         where name.contains("attn_1.") && name.hasSuffix(".weight") && stored.shape.count == 4 {
-            linear[name] = try StoredTensor(dtype: stored.dtype, shape: [stored.shape[0], stored.shape[1]], bytes: stored.bytes)
+            linear[name] = try StoredTensor(
+                dtype: stored.dtype, shape: [stored.shape[0], stored.shape[1]], bytes: stored.bytes)
         }
         #expect(linear.count == 8)
         let latents = try ModelFixtures.tensor(fixture, "latents")

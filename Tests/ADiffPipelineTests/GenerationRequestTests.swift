@@ -1,6 +1,7 @@
 import ADiffTensor
 import Foundation
 import Testing
+
 @testable import ADiffPipeline
 
 /// Request decoding, validation, infotext writing and replay, img2vid ramps.
@@ -10,7 +11,9 @@ import Testing
     }
 
     @Test func decodesWebUINamesWithDefaults() throws {
-        let request = try decode(#"{"prompt": "a cat", "cfg_scale": 7, "sampler_name": "DPM++ 2M Karras", "animatediff": {"video_length": 24, "closed_loop": "R+P"}}"#)
+        let request = try decode(
+            #"{"prompt": "a cat", "cfg_scale": 7, "sampler_name": "DPM++ 2M Karras", "animatediff": {"video_length": 24, "closed_loop": "R+P"}}"#
+        )
         #expect(request.prompt == "a cat" && request.steps == 20 && request.cfgScale == 7)
         #expect(request.animatediff.videoLength == 24 && request.animatediff.closedLoop == .reducedWithPrompt)
         #expect(request.animatediff.batchSize == 16 && request.animatediff.resolvedOverlap == 4)
@@ -70,7 +73,10 @@ import Testing
             motionModuleHash: "1a2b3c4d5e", loraHashes: [("tiny", "aabbccddeeff")], version: "adiff-test")
         let text = try request.infotext(seed: 1234, subseed: 99, models: models).text
         #expect(text.contains("Schedule type: Karras"))
-        #expect(text.contains(#"AnimateDiff: "model: mm_sd15_v3.safetensors, video_length: 32, fps: 8, loop_number: 0, closed_loop: A, batch_size: 16, stride: 1, overlap: 4, interp: Off, interp_x: 10, freeinit_enable: False, request_id: job7, mm_hash: 1a2b3c4d, latent_power: 1.5, latent_scale: 32, latent_power_last: 1, latent_scale_last: 32""#))
+        #expect(
+            text.contains(
+                #"AnimateDiff: "model: mm_sd15_v3.safetensors, video_length: 32, fps: 8, loop_number: 0, closed_loop: A, batch_size: 16, stride: 1, overlap: 4, interp: Off, interp_x: 10, freeinit_enable: False, request_id: job7, mm_hash: 1a2b3c4d, latent_power: 1.5, latent_scale: 32, latent_power_last: 1, latent_scale_last: 32""#
+            ))
         #expect(text.contains(#"Lora hashes: "tiny: aabbccddeeff""#))
         var replay = try GenerationRequest(infotext: Infotext(parsing: text))
         #expect(replay.sdModelCheckpoint == "tiny")
@@ -93,14 +99,16 @@ import Testing
         let short = Img2VidRamp(frameCount: 5, rows: 8, latentPower: 1, latentScale: 32, last: (1, 32))
         #expect(short.alpha.count == 8 && short.beta[4] == 1 && short.beta[7] == 1 && short.alpha[7] == 0)
         let blended = try short.blend(
-            initLatent: Tensor(repeating: 1, shape: [1, 1, 1, 1]), lastLatent: Tensor(repeating: 2, shape: [1, 1, 1, 1]),
+            initLatent: Tensor(repeating: 1, shape: [1, 1, 1, 1]),
+            lastLatent: Tensor(repeating: 2, shape: [1, 1, 1, 1]),
             noise: Tensor(repeating: 5, shape: [8, 1, 1, 1]))
         #expect(blended.scalars[0] == 1 && blended.scalars[7] == 2)
     }
 
     @Test func seedResizePastesTheOldSizeNoiseCentred() throws {
         let seeds = FrameNoise.Seeds(seed: 3, frameCount: 1)
-        var resized = FrameNoise(seeds: seeds, source: .cpu, latentHeight: 6, latentWidth: 6, seedResize: (width: 32, height: 32))
+        var resized = FrameNoise(
+            seeds: seeds, source: .cpu, latentHeight: 6, latentWidth: 6, seedResize: (width: 32, height: 32))
         let noise = try resized.first()
         var small = FrameNoise(seeds: seeds, source: .cpu, latentHeight: 4, latentWidth: 4)
         let reference = try small.first()

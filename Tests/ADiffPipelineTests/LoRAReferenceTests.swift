@@ -3,6 +3,7 @@ import ADiffTensor
 import ADiffWeights
 import Foundation
 import Testing
+
 @testable import ADiffPipeline
 
 /// Merges of the maker's tiny fp32 files (seed 0) against scripts/fixtures/make_lora_fixtures.py,
@@ -52,13 +53,25 @@ import Testing
         }
         let m = fixture.multipliers
         let image = try LoRAMerger.merge(
-            [LoRAApplication(network: try network("Lora/tiny-lora.safetensors"), textEncoderMultiplier: m["te"]!, unetMultiplier: m["unet"]!)],
+            [
+                LoRAApplication(
+                    network: try network("Lora/tiny-lora.safetensors"), textEncoderMultiplier: m["te"]!,
+                    unetMultiplier: m["unet"]!)
+            ],
             into: targets)
         let motionResult = try LoRAMerger.merge(
-            [LoRAApplication(network: try network("Lora/tiny-v2-motion-lora.safetensors"), textEncoderMultiplier: 1, unetMultiplier: m["motion"]!)],
+            [
+                LoRAApplication(
+                    network: try network("Lora/tiny-v2-motion-lora.safetensors"), textEncoderMultiplier: 1,
+                    unetMultiplier: m["motion"]!)
+            ],
             into: targets)
         let adapter = try LoRAMerger.merge(
-            [LoRAApplication(network: try network("Lora/tiny-v3-adapter.safetensors"), textEncoderMultiplier: 1, unetMultiplier: m["adapter"]!)],
+            [
+                LoRAApplication(
+                    network: try network("Lora/tiny-v3-adapter.safetensors"), textEncoderMultiplier: 1,
+                    unetMultiplier: m["adapter"]!)
+            ],
             into: targets)
         #expect(image.report.networks[0].unmatchedKeys.isEmpty)
         var worst: Float = 0

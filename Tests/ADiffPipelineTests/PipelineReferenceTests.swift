@@ -1,6 +1,7 @@
 import ADiffModels
 import ADiffTensor
 import Testing
+
 @testable import ADiffPipeline
 
 /// Whole sampler loops (windows, CFG, prompt travel + editing, padding, samplers, img2vid,

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ADiffPipeline
 
 /// Prompt editing against the WebUI grammar run through Lark (fixture) and the spec's examples.
@@ -18,7 +19,9 @@ import Testing
     @Test func activeEntryFollowsTheCallCounter() {
         // [a:b:5] with 20 steps: "a" for calls 0…5, "b" after.
         let schedule = PromptSchedule(prompt: "[a:b:5]", steps: 20)
-        #expect((0...19).map { schedule.entries[schedule.activeIndex(atCall: $0)].text } == Array(repeating: "a", count: 6) + Array(repeating: "b", count: 14))
+        #expect(
+            (0...19).map { schedule.entries[schedule.activeIndex(atCall: $0)].text } == Array(repeating: "a", count: 6)
+                + Array(repeating: "b", count: 14))
         #expect(schedule.activeIndex(atCall: 25) == 0)
     }
 

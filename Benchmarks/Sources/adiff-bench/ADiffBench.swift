@@ -8,8 +8,8 @@ import Foundation
 struct ADiffBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adiff-bench",
-        abstract: "Benchmarks for adiff: CPU kernels and media encoders.",
-        subcommands: [Kernels.self, MediaBenchmark.self]
+        abstract: "Benchmarks for adiff: CPU kernels, media encoders, a full-size UNet check.",
+        subcommands: [Kernels.self, MediaBenchmark.self, UNetCheck.self]
     )
 }
 

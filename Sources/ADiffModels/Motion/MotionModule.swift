@@ -106,10 +106,13 @@ public struct MotionModule: Sendable {
         var start = 0
         while start < positions {
             let count = min(chunk, positions - start)
-            let input = count == positions ? normalised : gather(normalised, rows: rows, positions: positions, start: start, count: count)
+            let input =
+                count == positions
+                ? normalised : gather(normalised, rows: rows, positions: positions, start: start, count: count)
             var hidden = try projectionIn(input)
             for block in blocks {
-                try block.apply(to: &hidden, videos: videos, frames: frames, positions: count, heads: heads, table: table)
+                try block.apply(
+                    to: &hidden, videos: videos, frames: frames, positions: count, heads: heads, table: table)
             }
             let result = try projectionOut(hidden)
             scatterAdd(result, into: &output, rows: rows, positions: positions, start: start, count: count)

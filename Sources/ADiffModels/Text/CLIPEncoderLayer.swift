@@ -42,7 +42,8 @@ struct CLIPEncoderLayer: Sendable {
         }
         for (name, norm) in [("layer_norm1", norm1), ("layer_norm2", norm2)] where norm.channels != width {
             throw ModelError(
-                .weightShape, "\(scope.parameters.origin): '\(scope.key(name))' has \(norm.channels) channels, not \(width)")
+                .weightShape,
+                "\(scope.parameters.origin): '\(scope.key(name))' has \(norm.channels) channels, not \(width)")
         }
     }
 

@@ -14,7 +14,8 @@ public struct CLIPTextConfiguration: Sendable, Equatable {
     public var intermediateSize: Int
 
     /// Creates a configuration.
-    public init(vocabularySize: Int, maximumPositions: Int, width: Int, layers: Int, heads: Int, intermediateSize: Int) {
+    public init(vocabularySize: Int, maximumPositions: Int, width: Int, layers: Int, heads: Int, intermediateSize: Int)
+    {
         self.vocabularySize = vocabularySize
         self.maximumPositions = maximumPositions
         self.width = width

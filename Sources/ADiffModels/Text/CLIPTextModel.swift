@@ -65,7 +65,8 @@ public struct CLIPTextModel: Sendable {
         let width = configuration.width
         for ids in tokenIDs {
             if let bad = ids.first(where: { $0 < 0 || Int($0) >= configuration.vocabularySize }) {
-                throw ModelError(.invalidInput, "token id \(bad) is outside the vocabulary of \(configuration.vocabularySize)")
+                throw ModelError(
+                    .invalidInput, "token id \(bad) is outside the vocabulary of \(configuration.vocabularySize)")
             }
         }
         var output = Tensor(uninitialized: [tokenIDs.count, tokens, width])
@@ -103,11 +104,13 @@ public struct CLIPTextModel: Sendable {
         else {
             throw ModelError(
                 .invalidInput,
-                "text encoder input must be [B, 1…\(configuration.maximumPositions), \(width)], got \(embeddings.shape)")
+                "text encoder input must be [B, 1…\(configuration.maximumPositions), \(width)], got \(embeddings.shape)"
+            )
         }
         guard (1...(configuration.layers + 1)).contains(clipSkip) else {
             throw ModelError(
-                .invalidInput, "clip skip \(clipSkip) outside 1…\(configuration.layers + 1) for \(configuration.layers) layers")
+                .invalidInput,
+                "clip skip \(clipSkip) outside 1…\(configuration.layers + 1) for \(configuration.layers) layers")
         }
         let (batch, tokens) = (embeddings.shape[0], embeddings.shape[1])
         var hidden = embeddings
@@ -151,7 +154,8 @@ public struct CLIPTextModel: Sendable {
         let origin = embeddings.parameters.origin
         guard stored.elementCount == count else {
             throw ModelError(
-                .weightShape, "\(origin): '\(embeddings.key("position_ids"))' has shape \(stored.shape), expected \(count) ids")
+                .weightShape,
+                "\(origin): '\(embeddings.key("position_ids"))' has shape \(stored.shape), expected \(count) ids")
         }
         let values: [Double]
         switch stored.dtype {
@@ -161,7 +165,8 @@ public struct CLIPTextModel: Sendable {
             }
         case .int32:
             values = stride(from: 0, to: stored.bytes.count, by: 4).map { offset in
-                Double(Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(stored.bytes[offset + $1]) << (8 * $1) }))
+                Double(
+                    Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(stored.bytes[offset + $1]) << (8 * $1) }))
             }
         case let dtype where dtype.isFloatingPoint:
             values = try stored.widened().scalars.map { Double($0) }

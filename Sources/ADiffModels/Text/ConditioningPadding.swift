@@ -6,7 +6,7 @@ public enum ConditioningPadding {
     /// Conds stacked into one CFG batch (all images × all `AND` sub-prompts): each shorter one is
     /// extended by repeating its own last row (its final EOS position) up to the longest.
     ///
-    /// - Throws: ``ModelError`` `.invalidInput` for contexts that are not `[rows ≥ 1, width]`
+    /// - Throws: ``ModelError`` `.invalidInput` for contexts that are not `[rows ≥ 1, width ≥ 1]`
     ///   of one width.
     public static func repeatingLastRow(_ contexts: [Tensor]) throws -> [Tensor] {
         let width = try commonWidth(contexts)
@@ -60,7 +60,7 @@ public enum ConditioningPadding {
     }
 
     private static func commonWidth(_ contexts: [Tensor]) throws -> Int {
-        guard let width = contexts.first?.shape.last,
+        guard let width = contexts.first?.shape.last, width > 0,
             contexts.allSatisfy({ $0.rank == 2 && $0.shape[0] > 0 && $0.shape[1] == width })
         else {
             throw ModelError(

@@ -32,7 +32,8 @@ public struct TextConditioner: Sendable {
         guard (1...(encoder.configuration.layers + 1)).contains(clipSkip) else {
             throw ModelError(
                 .invalidInput,
-                "clip skip \(clipSkip) outside 1…\(encoder.configuration.layers + 1) for \(encoder.configuration.layers) layers")
+                "clip skip \(clipSkip) outside 1…\(encoder.configuration.layers + 1) for \(encoder.configuration.layers) layers"
+            )
         }
         self.encoder = encoder
         self.processor = processor
@@ -58,7 +59,8 @@ public struct TextConditioner: Sendable {
         var skipped: [String] = []
         for (name, tensor) in embeddings {
             let vectors = tensor.rank == 1 ? tensor.reshaped([1, tensor.count]) : tensor
-            if vectors.rank == 2, vectors.shape[1] == width, (1...PromptChunker.payloadLength).contains(vectors.shape[0]),
+            if vectors.rank == 2, vectors.shape[1] == width,
+                (1...PromptChunker.payloadLength).contains(vectors.shape[0]),
                 !tokenizer.encode(name).isEmpty
             {
                 accepted[name] = vectors
@@ -128,14 +130,17 @@ public struct TextConditioner: Sendable {
 
     /// Replaces token-embedding rows with an embedding's vectors: rows `position ..< position + n`
     /// of one sequence, `n` cut at the sequence's end (the WebUI's `min(77 − position, n)`).
-    private func splice(_ placement: PromptChunk.EmbeddingPlacement, into embeddings: inout Tensor, sequence: Int) throws {
+    private func splice(_ placement: PromptChunk.EmbeddingPlacement, into embeddings: inout Tensor, sequence: Int)
+        throws
+    {
         guard let vectors = embeddingVectors[placement.name] else {
             throw ModelError(.invalidInput, "embedding '\(placement.name)' is in the prompt table but has no vectors")
         }
         guard vectors.shape[0] == placement.vectorCount else {
             throw ModelError(
                 .invalidInput,
-                "embedding '\(placement.name)' has \(vectors.shape[0]) vectors, the prompt table says \(placement.vectorCount)")
+                "embedding '\(placement.name)' has \(vectors.shape[0]) vectors, the prompt table says \(placement.vectorCount)"
+            )
         }
         let (tokens, width) = (embeddings.shape[1], embeddings.shape[2])
         let rows = min(placement.vectorCount, tokens - placement.position)

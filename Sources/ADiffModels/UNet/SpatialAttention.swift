@@ -41,7 +41,8 @@ public struct SpatialAttention: Sendable {
         try UNetShapeCheck.linear(output, scope["to_out.0"], input: inner, output: channels)
         guard let heads = headRule.heads(forChannels: inner) else {
             throw ModelError(
-                .weightShape, "\(scope.parameters.origin): \(headRule) do not divide the \(inner) channels of '\(scope.prefix)'")
+                .weightShape,
+                "\(scope.parameters.origin): \(headRule) do not divide the \(inner) channels of '\(scope.prefix)'")
         }
         self.heads = heads
     }
@@ -56,7 +57,8 @@ public struct SpatialAttention: Sendable {
         let projection = try output.widened()
         let rows = attended.count / output.inputFeatures
         guard residual.count == rows * output.outputFeatures else {
-            throw ModelError(.invalidInput, "attention residual of shape \(residual.shape) for output \(attended.shape)")
+            throw ModelError(
+                .invalidInput, "attention residual of shape \(residual.shape) for output \(attended.shape)")
         }
         attended.withUnsafeBufferPointer { a in
             residual.withUnsafeMutableBufferPointer { r in

@@ -41,7 +41,8 @@ public struct SpatialTransformer: Sendable {
         guard found == depth else {
             throw ModelError(
                 .unsupportedArchitecture,
-                "\(scope.parameters.origin): '\(scope.prefix)' has \(found) transformer blocks where its level has \(depth)")
+                "\(scope.parameters.origin): '\(scope.prefix)' has \(found) transformer blocks where its level has \(depth)"
+            )
         }
         blocks = try (0..<depth).map { index in
             try SpatialTransformerBlock(

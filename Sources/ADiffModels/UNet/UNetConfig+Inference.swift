@@ -1,5 +1,3 @@
-import ADiffWeights
-
 extension UNetConfig {
     /// Reads the architecture from ldm UNet weights (names without the checkpoint's
     /// `model.diffusion_model.` prefix), walking `input_blocks` as ldm's constructor builds
@@ -27,7 +25,8 @@ extension UNetConfig {
         }
         guard root.contains("time_embed.0.weight"), root.contains("input_blocks.0.0.weight") else {
             if root.contains("conv_in.weight") && root["down_blocks"].exists {
-                throw unsupported("a diffusers-layout UNet (conv_in, down_blocks); expected the ldm layout of a WebUI checkpoint")
+                throw unsupported(
+                    "a diffusers-layout UNet (conv_in, down_blocks); expected the ldm layout of a WebUI checkpoint")
             }
             throw unsupported("not an SD-style (ldm) UNet: no 'time_embed.0.weight' and 'input_blocks.0.0.weight'")
         }
@@ -80,7 +79,8 @@ extension UNetConfig {
             index += 1
         }
         if root["input_blocks.\(index)"].exists {
-            throw unsupported("input_blocks.\(index) follows the last level but is neither a ResBlock nor a downsampler")
+            throw unsupported(
+                "input_blocks.\(index) follows the last level but is neither a ResBlock nor a downsampler")
         }
         guard levelChannels.allSatisfy({ $0 % modelChannels == 0 }) else {
             throw unsupported("level channels \(levelChannels) are not multiples of the model's \(modelChannels)")

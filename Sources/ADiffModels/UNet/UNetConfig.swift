@@ -1,5 +1,3 @@
-import ADiffWeights
-
 /// The dimensions of an ldm (`openaimodel.UNetModel`) UNet, inferred from its weights.
 ///
 /// Nothing here is taken from a file name or hard-coded for SD1.5: the same inference reads a

@@ -82,14 +82,17 @@ public struct UNetModel: NoisePredictor {
                 ]
                 channels = levelChannels[level]
                 if config.transformerDepth[level] > 0 {
-                    layers.append(try transformer(scope["1"], channels: channels, depth: config.transformerDepth[level]))
+                    layers.append(
+                        try transformer(scope["1"], channels: channels, depth: config.transformerDepth[level]))
                 }
                 inputBlocks.append(layers)
                 skipChannels.append(channels)
                 index += 1
             }
             if level != config.levels - 1 {
-                inputBlocks.append([.downsample(try UNetDownsample(root["input_blocks.\(index).0"], channels: channels))])
+                inputBlocks.append([
+                    .downsample(try UNetDownsample(root["input_blocks.\(index).0"], channels: channels))
+                ])
                 skipChannels.append(channels)
                 index += 1
             }
@@ -121,7 +124,8 @@ public struct UNetModel: NoisePredictor {
                 ]
                 channels = levelChannels[level]
                 if config.transformerDepth[level] > 0 {
-                    layers.append(try transformer(scope["1"], channels: channels, depth: config.transformerDepth[level]))
+                    layers.append(
+                        try transformer(scope["1"], channels: channels, depth: config.transformerDepth[level]))
                 }
                 if level != 0 && layer == config.resBlocksPerLevel[level] {
                     layers.append(.upsample(try UNetUpsample(scope["\(layers.count)"], channels: channels)))

@@ -45,7 +45,8 @@ public struct UNetResBlock: Sendable {
         outputNorm = try NormLayer(scope["out_layers.0"], kind: .group(32), epsilon: Self.normEpsilon)
         outputConv = try Conv2dLayer(scope["out_layers.3"], padding: 1)
         try UNetShapeCheck.norm(inputNorm, scope["in_layers.0"], channels: inputChannels)
-        try UNetShapeCheck.conv(inputConv, scope["in_layers.2"], input: inputChannels, output: outputChannels, kernel: 3)
+        try UNetShapeCheck.conv(
+            inputConv, scope["in_layers.2"], input: inputChannels, output: outputChannels, kernel: 3)
         try UNetShapeCheck.linear(
             embeddingProjection, scope["emb_layers.1"], input: embeddingDimension, output: outputChannels)
         try UNetShapeCheck.norm(outputNorm, scope["out_layers.0"], channels: outputChannels)

@@ -26,7 +26,8 @@ struct VAEAttentionBlock: Sendable {
         for (name, layer) in [("q", query), ("k", key), ("v", value), ("proj_out", output)]
         where layer.inputFeatures != channels || layer.outputFeatures != channels {
             throw ModelError(
-                .weightShape, "\(scope.parameters.origin): '\(scope.key(name)).weight' is not [\(channels), \(channels)]")
+                .weightShape,
+                "\(scope.parameters.origin): '\(scope.key(name)).weight' is not [\(channels), \(channels)]")
         }
     }
 

@@ -40,7 +40,8 @@ struct VAEDecoder: Sendable {
                 blocks.append(try VAEResnetBlock(level["block"][blocks.count]))
             }
             let upsample =
-                level["upsample"]["conv"].contains("weight") ? try Conv2dLayer(level["upsample"]["conv"], padding: 1) : nil
+                level["upsample"]["conv"].contains("weight")
+                ? try Conv2dLayer(level["upsample"]["conv"], padding: 1) : nil
             levels.append(Level(blocks: blocks, upsample: upsample))
         }
         guard !levels.isEmpty else {
@@ -52,12 +53,17 @@ struct VAEDecoder: Sendable {
             for (number, block) in level.blocks.enumerated() {
                 guard block.inputChannels == channels else {
                     throw ModelError(
-                        .weightShape, "\(origin): '\(scope.prefix)up.\(index).block.\(number)' takes \(block.inputChannels) channels, not \(channels)")
+                        .weightShape,
+                        "\(origin): '\(scope.prefix)up.\(index).block.\(number)' takes \(block.inputChannels) channels, not \(channels)"
+                    )
                 }
                 channels = block.outputChannels
             }
-            if let upsample = level.upsample, upsample.inputChannels != channels || upsample.outputChannels != channels {
-                throw ModelError(.weightShape, "\(origin): '\(scope.prefix)up.\(index).upsample.conv' does not keep \(channels) channels")
+            if let upsample = level.upsample, upsample.inputChannels != channels || upsample.outputChannels != channels
+            {
+                throw ModelError(
+                    .weightShape,
+                    "\(origin): '\(scope.prefix)up.\(index).upsample.conv' does not keep \(channels) channels")
             }
         }
         normOut = try NormLayer(scope["norm_out"], kind: .group(32), epsilon: 1e-6)

@@ -37,7 +37,9 @@ struct VAEEncoder: Sendable {
                 let block = try VAEResnetBlock(level["block"][blocks.count])
                 guard block.inputChannels == channels else {
                     throw ModelError(
-                        .weightShape, "\(origin): '\(level.prefix)block.\(blocks.count)' takes \(block.inputChannels) channels, not \(channels)")
+                        .weightShape,
+                        "\(origin): '\(level.prefix)block.\(blocks.count)' takes \(block.inputChannels) channels, not \(channels)"
+                    )
                 }
                 channels = block.outputChannels
                 blocks.append(block)
@@ -46,7 +48,8 @@ struct VAEEncoder: Sendable {
             if level["downsample"]["conv"].contains("weight") {
                 let conv = try Conv2dLayer(level["downsample"]["conv"], stride: 2, padding: 0)
                 guard conv.inputChannels == channels, conv.outputChannels == channels else {
-                    throw ModelError(.weightShape, "\(origin): '\(level.prefix)downsample.conv' does not keep \(channels) channels")
+                    throw ModelError(
+                        .weightShape, "\(origin): '\(level.prefix)downsample.conv' does not keep \(channels) channels")
                 }
                 downsample = conv
             }
@@ -59,7 +62,8 @@ struct VAEEncoder: Sendable {
         normOut = try NormLayer(scope["norm_out"], kind: .group(32), epsilon: 1e-6)
         convOut = try Conv2dLayer(scope["conv_out"], padding: 1)
         guard middle.channels == channels, normOut.channels == channels, convOut.inputChannels == channels else {
-            throw ModelError(.weightShape, "\(origin): the encoder's mid block and output do not take \(channels) channels")
+            throw ModelError(
+                .weightShape, "\(origin): the encoder's mid block and output do not take \(channels) channels")
         }
         self.levels = levels
     }

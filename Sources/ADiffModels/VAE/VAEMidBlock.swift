@@ -21,7 +21,8 @@ struct VAEMidBlock: Sendable {
         guard first.outputChannels == channels, attention.norm.channels == channels, second.inputChannels == channels,
             second.outputChannels == channels
         else {
-            throw ModelError(.weightShape, "\(scope.parameters.origin): the parts of '\(scope.prefix)' differ in channels")
+            throw ModelError(
+                .weightShape, "\(scope.parameters.origin): the parts of '\(scope.prefix)' differ in channels")
         }
     }
 

@@ -61,12 +61,14 @@ public struct VAEModel: Sendable {
             else {
                 throw ModelError(
                     .weightShape,
-                    "\(origin): the encoder and quant_conv do not map \(imageChannels) image channels to 2×\(latentChannels) moments")
+                    "\(origin): the encoder and quant_conv do not map \(imageChannels) image channels to 2×\(latentChannels) moments"
+                )
             }
             guard encoder.downsamplings == decoder.upsamplings else {
                 throw ModelError(
                     .weightShape,
-                    "\(origin): the encoder halves the resolution \(encoder.downsamplings) times, the decoder doubles it \(decoder.upsamplings) times")
+                    "\(origin): the encoder halves the resolution \(encoder.downsamplings) times, the decoder doubles it \(decoder.upsamplings) times"
+                )
             }
             self.encoder = encoder
             self.quantConv = quantConv
@@ -145,7 +147,8 @@ public struct VAEModel: Sendable {
         else {
             throw ModelError(
                 .invalidInput,
-                "VAE input must be [N, H, W, \(imageChannels)] with H and W multiples of \(downscale), got \(images.shape)")
+                "VAE input must be [N, H, W, \(imageChannels)] with H and W multiples of \(downscale), got \(images.shape)"
+            )
         }
         let (frames, height, width) = (images.shape[0], images.shape[1] / downscale, images.shape[2] / downscale)
         let latentShape = [frames, height, width, latentChannels]

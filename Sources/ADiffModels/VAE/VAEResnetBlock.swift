@@ -33,11 +33,14 @@ struct VAEResnetBlock: Sendable {
         }
         if let shortcut {
             guard shortcut.inputChannels == inputChannels, shortcut.outputChannels == outputChannels else {
-                throw ModelError(.weightShape, "\(origin): '\(scope.key("nin_shortcut"))' does not map \(inputChannels)→\(outputChannels)")
+                throw ModelError(
+                    .weightShape,
+                    "\(origin): '\(scope.key("nin_shortcut"))' does not map \(inputChannels)→\(outputChannels)")
             }
         } else if inputChannels != outputChannels {
             throw ModelError(
-                .weightShape, "\(origin): '\(scope.prefix)' maps \(inputChannels)→\(outputChannels) channels without a nin_shortcut")
+                .weightShape,
+                "\(origin): '\(scope.prefix)' maps \(inputChannels)→\(outputChannels) channels without a nin_shortcut")
         }
     }
 

@@ -20,7 +20,8 @@ public struct VAETiling: Sendable, Equatable {
     public init(tileSize: Int = 64, overlap: Int = 8) throws {
         guard tileSize >= 1, overlap >= 0, overlap < tileSize else {
             throw ModelError(
-                .invalidInput, "VAE tiling needs tile size ≥ 1 and 0 ≤ overlap < tile size, got \(tileSize), \(overlap)")
+                .invalidInput, "VAE tiling needs tile size ≥ 1 and 0 ≤ overlap < tile size, got \(tileSize), \(overlap)"
+            )
         }
         self.tileSize = tileSize
         self.overlap = overlap

@@ -64,12 +64,25 @@ public struct AnimateDiffSettings: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, enable, format, fps, stride, overlap, interp
-        case videoLength = "video_length", loopNumber = "loop_number", closedLoop = "closed_loop"
-        case batchSize = "batch_size", interpX = "interp_x", videoSource = "video_source", videoPath = "video_path"
-        case maskPath = "mask_path", freeinitEnable = "freeinit_enable", freeinitFilter = "freeinit_filter"
-        case freeinitDs = "freeinit_ds", freeinitDt = "freeinit_dt", freeinitIters = "freeinit_iters"
-        case latentPower = "latent_power", latentScale = "latent_scale", lastFrame = "last_frame"
-        case latentPowerLast = "latent_power_last", latentScaleLast = "latent_scale_last", requestId = "request_id"
+        case videoLength = "video_length"
+        case loopNumber = "loop_number"
+        case closedLoop = "closed_loop"
+        case batchSize = "batch_size"
+        case interpX = "interp_x"
+        case videoSource = "video_source"
+        case videoPath = "video_path"
+        case maskPath = "mask_path"
+        case freeinitEnable = "freeinit_enable"
+        case freeinitFilter = "freeinit_filter"
+        case freeinitDs = "freeinit_ds"
+        case freeinitDt = "freeinit_dt"
+        case freeinitIters = "freeinit_iters"
+        case latentPower = "latent_power"
+        case latentScale = "latent_scale"
+        case lastFrame = "last_frame"
+        case latentPowerLast = "latent_power_last"
+        case latentScaleLast = "latent_scale_last"
+        case requestId = "request_id"
     }
 
     /// Keys the extension sets internally; accepted and ignored.
@@ -157,13 +170,21 @@ public struct AnimateDiffSettings: Sendable, Equatable, Codable {
         guard overlap == -1 || (0..<batchSize).contains(overlap) else {
             throw fail("overlap", "must be -1 or between 0 and batch_size - 1 (\(batchSize - 1)), got \(overlap)")
         }
-        guard interp == "Off" else { throw fail("interp", "\"\(interp)\": frame interpolation is not supported", kind: .unsupported) }
-        guard !freeinitEnable else { throw fail("freeinit_enable", "is true: FreeInit is not supported", kind: .unsupported) }
-        guard (videoSource ?? "").isEmpty, videoPath.isEmpty, maskPath.isEmpty else {
-            throw fail("video_source", "/ video_path / mask_path: ControlNet video sources are not supported", kind: .unsupported)
+        guard interp == "Off" else {
+            throw fail("interp", "\"\(interp)\": frame interpolation is not supported", kind: .unsupported)
         }
-        for (field, value) in [("latent_power", latentPower), ("latent_scale", latentScale),
-                               ("latent_power_last", latentPowerLast), ("latent_scale_last", latentScaleLast)] {
+        guard !freeinitEnable else {
+            throw fail("freeinit_enable", "is true: FreeInit is not supported", kind: .unsupported)
+        }
+        guard (videoSource ?? "").isEmpty, videoPath.isEmpty, maskPath.isEmpty else {
+            throw fail(
+                "video_source", "/ video_path / mask_path: ControlNet video sources are not supported",
+                kind: .unsupported)
+        }
+        for (field, value) in [
+            ("latent_power", latentPower), ("latent_scale", latentScale),
+            ("latent_power_last", latentPowerLast), ("latent_scale_last", latentScaleLast),
+        ] {
             guard value.isFinite, value > 0 else { throw fail(field, "must be a positive number, got \(value)") }
         }
         if lastFrame != nil {

@@ -23,10 +23,14 @@ extension GenerationRequest {
             p.append(("Variation seed", String(subseed)))
             p.append(("Variation seed strength", Self.pythonFloat(subseedStrength)))
         }
-        if seedResizeFromW > 0 && seedResizeFromH > 0 { p.append(("Seed resize from", "\(seedResizeFromW)x\(seedResizeFromH)")) }
+        if seedResizeFromW > 0 && seedResizeFromH > 0 {
+            p.append(("Seed resize from", "\(seedResizeFromW)x\(seedResizeFromH)"))
+        }
         if isImageToImage { p.append(("Denoising strength", Self.pythonFloat(denoisingStrength))) }
         if clipSkip > 1 { p.append(("Clip skip", String(clipSkip))) }
-        if etaNoiseSeedDelta != 0 && choice.showsENSD && (eta ?? 1) != 0 { p.append(("ENSD", String(etaNoiseSeedDelta))) }
+        if etaNoiseSeedDelta != 0 && choice.showsENSD && (eta ?? 1) != 0 {
+            p.append(("ENSD", String(etaNoiseSeedDelta)))
+        }
         if randnSource != .gpu { p.append(("RNG", randnSource.rawValue)) }
         if let eta {
             if case .ddim = choice.kind {
@@ -36,7 +40,12 @@ extension GenerationRequest {
             }
         }
         if !models.loraHashes.isEmpty {
-            p.append(("Lora hashes", models.loraHashes.map { "\($0.name.filter { $0 != ":" && $0 != "," }): \($0.hash)" }.joined(separator: ", ")))
+            p.append(
+                (
+                    "Lora hashes",
+                    models.loraHashes.map { "\($0.name.filter { $0 != ":" && $0 != "," }): \($0.hash)" }.joined(
+                        separator: ", ")
+                ))
         }
         if paddedConds { p.append(("Pad conds", "True")) }
         p.append(("AnimateDiff", AnimateDiffInfotext.format(animateDiffFields(models: models))))
@@ -51,7 +60,8 @@ extension GenerationRequest {
             "model": models.motionModuleName, "video_length": String(ad.resolvedVideoLength), "fps": String(ad.fps),
             "loop_number": String(ad.loopNumber), "closed_loop": ad.closedLoop.rawValue,
             "batch_size": String(ad.batchSize), "stride": String(ad.stride), "overlap": String(ad.resolvedOverlap),
-            "interp": ad.interp, "interp_x": String(ad.interpX), "freeinit_enable": ad.freeinitEnable ? "True" : "False",
+            "interp": ad.interp, "interp_x": String(ad.interpX),
+            "freeinit_enable": ad.freeinitEnable ? "True" : "False",
             "request_id": ad.requestId,
         ]
         if let hash = models.motionModuleHash { fields["mm_hash"] = String(hash.prefix(8)) }
@@ -113,14 +123,18 @@ extension GenerationRequest {
         func int(_ key: String) throws -> Int? {
             guard let text = fields[key] else { return nil }
             guard let value = Int(text) else {
-                throw PipelineError(.invalidParameter, "infotext AnimateDiff \(key) \"\(text)\" is not an integer", field: "animatediff." + key)
+                throw PipelineError(
+                    .invalidParameter, "infotext AnimateDiff \(key) \"\(text)\" is not an integer",
+                    field: "animatediff." + key)
             }
             return value
         }
         func double(_ key: String) throws -> Double? {
             guard let text = fields[key] else { return nil }
             guard let value = Double(text) else {
-                throw PipelineError(.invalidParameter, "infotext AnimateDiff \(key) \"\(text)\" is not a number", field: "animatediff." + key)
+                throw PipelineError(
+                    .invalidParameter, "infotext AnimateDiff \(key) \"\(text)\" is not a number",
+                    field: "animatediff." + key)
             }
             return value
         }
@@ -130,7 +144,8 @@ extension GenerationRequest {
         s.loopNumber = try int("loop_number") ?? s.loopNumber
         if let loop = fields["closed_loop"] {
             guard let mode = ClosedLoop(rawValue: loop) else {
-                throw PipelineError(.invalidParameter, "infotext AnimateDiff closed_loop \"\(loop)\"", field: "animatediff.closed_loop")
+                throw PipelineError(
+                    .invalidParameter, "infotext AnimateDiff closed_loop \"\(loop)\"", field: "animatediff.closed_loop")
             }
             s.closedLoop = mode
         }

@@ -57,11 +57,20 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case prompt, steps, scheduler, seed, subseed, width, height, eta, animatediff
-        case negativePrompt = "negative_prompt", samplerName = "sampler_name", cfgScale = "cfg_scale"
-        case subseedStrength = "subseed_strength", seedResizeFromH = "seed_resize_from_h"
-        case seedResizeFromW = "seed_resize_from_w", nIter = "n_iter", denoisingStrength = "denoising_strength"
-        case clipSkip = "clip_skip", etaNoiseSeedDelta = "eta_noise_seed_delta", randnSource = "randn_source"
-        case initImages = "init_images", sdModelCheckpoint = "sd_model_checkpoint", sdVae = "sd_vae"
+        case negativePrompt = "negative_prompt"
+        case samplerName = "sampler_name"
+        case cfgScale = "cfg_scale"
+        case subseedStrength = "subseed_strength"
+        case seedResizeFromH = "seed_resize_from_h"
+        case seedResizeFromW = "seed_resize_from_w"
+        case nIter = "n_iter"
+        case denoisingStrength = "denoising_strength"
+        case clipSkip = "clip_skip"
+        case etaNoiseSeedDelta = "eta_noise_seed_delta"
+        case randnSource = "randn_source"
+        case initImages = "init_images"
+        case sdModelCheckpoint = "sd_model_checkpoint"
+        case sdVae = "sd_vae"
     }
 
     /// Decodes with defaults for absent keys.
@@ -120,7 +129,7 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
                 throw fail(field, "must be a multiple of 8 between 8 and 4096, got \(value)")
             }
         }
-        guard seed >= -1, seed <= Int64(UInt32.max) * 4 else { throw fail("seed", "must be -1 or a non-negative integer") }
+        guard seed >= -1 else { throw fail("seed", "must be -1 or a non-negative integer") }
         guard subseed >= -1 else { throw fail("subseed", "must be -1 or a non-negative integer") }
         guard (0...1).contains(subseedStrength) else { throw fail("subseed_strength", "must be between 0 and 1") }
         guard (1...100).contains(nIter) else { throw fail("n_iter", "must be between 1 and 100, got \(nIter)") }

@@ -1,5 +1,5 @@
-import Foundation
 import ADiffTensor
+import Foundation
 
 /// The extension's img2vid initial latents (animatediff-behaviour §6): every frame starts from
 /// a blend of the encoded init image, optionally the encoded last frame, and fresh noise.

@@ -80,13 +80,16 @@ public enum Pipeline {
                 videoIndex: video)
             let noise = NoiseBox(
                 FrameNoise(
-                    seeds: seeds, source: request.randnSource, latentHeight: latentShape[1], latentWidth: latentShape[2],
+                    seeds: seeds, source: request.randnSource, latentHeight: latentShape[1],
+                    latentWidth: latentShape[2],
                     variationStrength: Float(request.subseedStrength), etaNoiseSeedDelta: request.etaNoiseSeedDelta,
                     seedResize: seedResize(request)))
             mark = clock.now
             let guidance = WindowedGuidance(
                 predictor: models.unet, conditioning: conditioning, windows: windows, options: options.guidance,
-                latentShape: latentShape, evaluatesUncond: request.cfgScale != 1, observer: observer)
+                latentShape: latentShape,
+                evaluatesUncond: request.cfgScale != 1 || conditioning.rowWeights.contains { $0 != 1 },
+                observer: observer)
             let start: [Float]
             if let initLatent {
                 let randomized = try ramp.blend(initLatent: initLatent, lastLatent: lastLatent, noise: noise.first())
@@ -106,7 +109,9 @@ public enum Pipeline {
                 let row = Array(latents[(frame * frameSize)..<((frame + 1) * frameSize)])
                 let decoded = try decode(Tensor(shape: [1] + latentShape.dropFirst(), scalars: row), with: models.vae)
                 frames.append(RGBImage(decoded: decoded))
-                progress(PipelineProgress(phase: .decoding, video: video, videos: request.nIter, step: frame + 1, steps: frameCount))
+                progress(
+                    PipelineProgress(
+                        phase: .decoding, video: video, videos: request.nIter, step: frame + 1, steps: frameCount))
             }
             if ad.closedLoop == .aggressive && frameCount <= ad.batchSize && frameCount > 2 {
                 frames += frames[1..<(frameCount - 1)].reversed()
@@ -126,7 +131,7 @@ public enum Pipeline {
         return GenerationOutput(
             videos: videos, seed: seed, subseed: subseed,
             timings: .init(encoding: encoding, sampling: sampling, decoding: decoding, total: clock.now - started),
-            warnings: [])
+            warnings: warnings(request))
     }
 
     /// The LoRA / hypernetwork tags of `request`'s prompt (every keyframe line, head and
@@ -137,20 +142,32 @@ public enum Pipeline {
     public static func extraNetworks(in request: GenerationRequest) throws -> [NetworkActivation] {
         let travel = try PromptTravel(prompt: request.prompt, frameCount: request.animatediff.resolvedVideoLength)
         let prompts = travel.isActive ? travel.keyframes.map(\.prompt) : [request.prompt]
-        do {
-            var seen: Set<String> = []
-            return try NetworkActivation.activations(from: prompts.flatMap { ExtraNetworkTag.extract(from: $0).tags })
-                .filter { seen.insert("\($0.family):\($0.name)").inserted }
-        } catch {
-            throw PipelineError(.invalidParameter, "prompt: \(error.message)", field: "prompt")
+        return try PromptNetworks.extract(from: prompts).networks
+    }
+
+    /// Notes on requests the WebUI would run differently from what the user may expect.
+    private static func warnings(_ request: GenerationRequest) -> [String] {
+        var notes: [String] = []
+        let ad = request.animatediff
+        if ad.videoLength != 0 && ad.videoLength < ad.batchSize {
+            notes.append(
+                "video_length \(ad.videoLength) < batch_size \(ad.batchSize): \(ad.batchSize) frames are rendered and the first \(ad.videoLength) kept"
+            )
         }
+        if !ExtraNetworkTag.extract(from: request.negativePrompt).tags.isEmpty {
+            notes.append(
+                "negative_prompt: extra-network tags are not applied there; they are encoded as text, as in the WebUI")
+        }
+        return notes
     }
 
     private static func checkImages(_ request: GenerationRequest, _ images: GenerationImages) throws {
         guard request.isImageToImage == (images.initImage != nil) else {
             throw PipelineError(
                 .invalidParameter,
-                request.isImageToImage ? "init_images given but no decoded init image passed" : "an init image was passed without init_images",
+                request.isImageToImage
+                    ? "init_images given but no decoded init image passed"
+                    : "an init image was passed without init_images",
                 field: "init_images")
         }
         guard (request.animatediff.lastFrame != nil) == (images.lastFrame != nil) else {
@@ -181,7 +198,8 @@ public enum Pipeline {
             throw PipelineError(.modelFailure, "VAE encoder: \(error)")
         }
         guard latent.shape == [1] + shape.dropFirst() else {
-            throw PipelineError(.modelFailure, "VAE encoder returned \(latent.shape), expected \([1] + shape.dropFirst())")
+            throw PipelineError(
+                .modelFailure, "VAE encoder returned \(latent.shape), expected \([1] + shape.dropFirst())")
         }
         return latent
     }

@@ -82,18 +82,21 @@ struct SamplingPlan {
             let model: EpsilonModel = { input, timestep in
                 let (cond, uncond) = try guidance.predict(scaledInput: input, timestep: timestep)
                 guard let uncond else { return cond }
-                return (0..<cond.count).map { uncond[$0] + (cond[$0] - uncond[$0]) * scale }
+                return guidance.combine(cond: cond, uncond: uncond, scale: scale)
             }
             let draws = SamplerNoise(draw: { noise.next() }, brownian: { _, _ in [] })
-            return try sampler.sample(x, schedule: schedule, timesteps: timesteps, model: model, draws: draws, onStep: onStep)
+            return try sampler.sample(
+                x, schedule: schedule, timesteps: timesteps, model: model, draws: draws, onStep: onStep)
         case .lcm:
-            var denoiser = GuidedDenoiser(guidance: guidance, parameterization: .lcm(LCMSchedule(schedule)), scale: scale)
+            var denoiser = GuidedDenoiser(
+                guidance: guidance, parameterization: .lcm(LCMSchedule(schedule)), scale: scale)
             let draws = SamplerNoise(draw: { noise.next() }, brownian: { _, _ in [] })
             return try LCMSampler().sample(x, sigmas: sigmas, denoiser: &denoiser, noise: draws, onStep: onStep)
         case .kDiffusion:
             let sampler = choice.sampler(eta: eta)!
             var denoiser = GuidedDenoiser(guidance: guidance, parameterization: .epsilon(schedule), scale: scale)
-            let brownian = choice.usesBrownianNoise
+            let brownian =
+                choice.usesBrownianNoise
                 ? BrownianNoise(seeds: seeds, elementsPerFrame: frameSize, sigmas: fullSigmas, source: source) : nil
             let shape = guidance.latentShape
             let draws = SamplerNoise(

@@ -18,7 +18,9 @@ public final class GuidanceObserver {
     public var totalSteps = 0
 
     /// Creates an observer.
-    public init(progress: @escaping (PipelineProgress) -> Void = { _ in }, isCancelled: @escaping () -> Bool = { false }) {
+    public init(
+        progress: @escaping (PipelineProgress) -> Void = { _ in }, isCancelled: @escaping () -> Bool = { false }
+    ) {
         self.progress = progress
         self.isCancelled = isCancelled
     }

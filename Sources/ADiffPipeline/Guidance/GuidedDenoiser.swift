@@ -3,7 +3,7 @@
 ///
 /// Each branch's ε becomes a denoised estimate with the parameterisation's wrapper
 /// (k-diffusion's eps wrapper, or LCM's boundary condition), then CFG combines them as the
-/// WebUI does, on the denoised values: `U + (C − U) · scale`.
+/// WebUI does, on the denoised values: `U + (C − U) · (weight · scale)`.
 public struct GuidedDenoiser: Denoiser {
     /// How ε maps to a denoised estimate.
     public enum Parameterization: Sendable {
@@ -36,7 +36,7 @@ public struct GuidedDenoiser: Denoiser {
         let denoisedCond = denoised(x, cond, sigma: sigma, timestep: timestep)
         guard let uncond else { return denoisedCond }
         let denoisedUncond = denoised(x, uncond, sigma: sigma, timestep: timestep)
-        return (0..<x.count).map { denoisedUncond[$0] + (denoisedCond[$0] - denoisedUncond[$0]) * scale }
+        return guidance.combine(cond: denoisedCond, uncond: denoisedUncond, scale: scale)
     }
 
     private func denoised(_ x: [Float], _ epsilon: [Float], sigma: Float, timestep: Float) -> [Float] {

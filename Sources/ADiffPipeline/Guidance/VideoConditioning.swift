@@ -28,6 +28,8 @@ public struct VideoConditioning: Sendable {
     public let networks: [NetworkActivation]
     /// The parsed prompt travel, when the prompt uses it.
     public let travel: PromptTravel?
+    /// Each row's CFG weight: the `:number` suffix of the prompt the WebUI assigns the frame.
+    public let rowWeights: [Float]
 
     /// Encodes everything a video needs.
     ///
@@ -45,18 +47,16 @@ public struct VideoConditioning: Sendable {
     ) throws {
         let travel = try PromptTravel(prompt: prompt, frameCount: frameCount)
         let prompts = travel.isActive ? travel.keyframes.map(\.prompt) : [prompt]
-        var tags: [ExtraNetworkTag] = []
-        var stripped: [String] = []
-        for text in prompts {
-            let (clean, found) = ExtraNetworkTag.extract(from: text)
-            stripped.append(clean)
-            tags += found
-        }
-        do {
-            var seen: Set<String> = []
-            networks = try NetworkActivation.activations(from: tags).filter { seen.insert("\($0.family):\($0.name)").inserted }
-        } catch {
-            throw PipelineError(.invalidParameter, "prompt: \(error.message)", field: "prompt")
+        let (withoutTags, networks) = try PromptNetworks.extract(from: prompts)
+        self.networks = networks
+        let composed = try withoutTags.map(ComposablePrompt.parse)
+        let stripped = composed.map(\.text)
+        // The host's per-frame prompt: "" (weight 1) before the first keyframe, then the
+        // latest keyframe's prompt; the CFG weight follows it.
+        rowWeights = (0..<rows).map { row in
+            guard travel.isActive else { return composed[0].weight }
+            guard let index = travel.keyframes.lastIndex(where: { $0.frame <= row }) else { return 1 }
+            return composed[index].weight
         }
         var cache: [String: ScheduledPrompt] = [:]
         func scheduled(_ text: String) throws -> ScheduledPrompt {
@@ -76,13 +76,11 @@ public struct VideoConditioning: Sendable {
         }
         let condLengths = Set(keyframes.flatMap(\.conditionings).map { $0.shape[0] })
         let uncondLengths = Set(negative.conditionings.map { $0.shape[0] })
-        emptyPrompt = padCondUncond && condLengths.union(uncondLengths).count > 1
+        emptyPrompt =
+            padCondUncond && condLengths.union(uncondLengths).count > 1
             ? try Self.encode([""], clipSkip: clipSkip, encoder: encoder)[0] : nil
         self.travel = travel.isActive ? travel : nil
     }
-
-    /// The prompt texts the keyframes (or the single prompt) use at call 0, tags removed.
-    public var firstTexts: [String] { keyframes.map { $0.schedule.entries[0].text } }
 
     /// Cond rows `[rows.count, tokens, width]` and uncond rows `[rows.count, tokens′, width]`
     /// for latent rows `rows` at denoiser call `call`. Token counts are equal whenever padding
@@ -135,7 +133,8 @@ public struct VideoConditioning: Sendable {
             throw PipelineError(.modelFailure, "text encoder: \(error)")
         }
         guard encoded.count == texts.count, encoded.allSatisfy({ $0.rank == 2 && $0.shape[0] > 0 }) else {
-            throw PipelineError(.modelFailure, "text encoder returned \(encoded.count) tensors for \(texts.count) texts")
+            throw PipelineError(
+                .modelFailure, "text encoder returned \(encoded.count) tensors for \(texts.count) texts")
         }
         return encoded
     }

@@ -18,6 +18,8 @@ public final class WindowedGuidance {
     private let observer: GuidanceObserver
     /// `[rows, h, w, c]` of the latents.
     public let latentShape: [Int]
+    /// Each row's CFG weight (multiplies the guidance scale).
+    public var rowWeights: [Float] { conditioning.rowWeights }
     /// Model evaluations so far (the WebUI's CFG-denoiser step counter).
     public private(set) var calls = 0
     /// Whether the uncond branch is evaluated (false when guidance scale is 1, where the
@@ -40,6 +42,13 @@ public final class WindowedGuidance {
         self.latentShape = latentShape
         self.evaluatesUncond = evaluatesUncond
         self.observer = observer
+    }
+
+    /// `U + (C − U)·(weight·scale)` per row, as the WebUI combines a single sub-prompt.
+    public func combine(cond: [Float], uncond: [Float], scale: Float) -> [Float] {
+        let frameSize = latentShape.dropFirst().reduce(1, *)
+        let weights = conditioning.rowWeights
+        return (0..<cond.count).map { uncond[$0] + (cond[$0] - uncond[$0]) * (weights[$0 / frameSize] * scale) }
     }
 
     /// ε for every row, cond and (if evaluated) uncond, from the model input `scaledInput`
@@ -82,10 +91,10 @@ public final class WindowedGuidance {
         }
         if options.windowCombine == .average {
             for row in 0..<rows where coverage[row] > 1 {
-                let scale = 1 / coverage[row]
-                for i in (row * frameSize)..<((row + 1) * frameSize) { cond[i] *= scale }
+                let count = coverage[row]
+                for i in (row * frameSize)..<((row + 1) * frameSize) { cond[i] /= count }
                 if evaluatesUncond {
-                    for i in (row * frameSize)..<((row + 1) * frameSize) { uncond[i] *= scale }
+                    for i in (row * frameSize)..<((row + 1) * frameSize) { uncond[i] /= count }
                 }
             }
         }
@@ -140,7 +149,8 @@ public final class WindowedGuidance {
         input.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 for (position, row) in rows.enumerated() {
-                    (target.baseAddress! + position * frameSize).update(from: source.baseAddress! + row * frameSize, count: frameSize)
+                    (target.baseAddress! + position * frameSize).update(
+                        from: source.baseAddress! + row * frameSize, count: frameSize)
                 }
             }
         }

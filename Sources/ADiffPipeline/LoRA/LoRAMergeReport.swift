@@ -29,7 +29,8 @@ public struct LoRAMergeReport: Sendable, Equatable {
             }
             if !network.unsupportedKeys.isEmpty {
                 parts.append(
-                    "\(network.unsupportedKeys.count) tensors of unsupported module types (e.g. \(network.unsupportedKeys[0]))")
+                    "\(network.unsupportedKeys.count) tensors of unsupported module types (e.g. \(network.unsupportedKeys[0]))"
+                )
             }
             return "LoRA \(network.name): " + parts.joined(separator: "; ")
         }

@@ -37,7 +37,8 @@ public enum LoRAMerger {
                     continue
                 }
                 if updates[target.component]?[key] == nil { keyOrder.append((target.component, key)) }
-                updates[target.component, default: [:]][key, default: []].append(Update(application: application, module: module))
+                updates[target.component, default: [:]][key, default: []].append(
+                    Update(application: application, module: module))
                 applied[target.component, default: 0] += 1
             }
             let unsupportedKeys = network.unsupported.values.flatMap { $0 }.sorted()
@@ -45,16 +46,21 @@ public enum LoRAMerger {
                 if network.modules.isEmpty && !unsupportedKeys.isEmpty {
                     throw PipelineError(
                         .unsupported,
-                        "LoRA '\(network.name)' holds only module types this build does not merge (e.g. \(unsupportedKeys[0]))")
+                        "LoRA '\(network.name)' holds only module types this build does not merge (e.g. \(unsupportedKeys[0]))"
+                    )
                 }
-                let hint = network.modules.keys.contains { $0.contains("motion_modules") }
+                let hint =
+                    network.modules.keys.contains { $0.contains("motion_modules") }
                     ? " (a motion LoRA needs a motion module with these layers, e.g. a v2 module)" : ""
                 throw PipelineError(
                     .incompatibleNetwork,
-                    "LoRA '\(network.name)': none of its \(network.modules.count) layers match the loaded models\(hint); first: \(network.modules.keys.sorted().first ?? "none")")
+                    "LoRA '\(network.name)': none of its \(network.modules.count) layers match the loaded models\(hint); first: \(network.modules.keys.sorted().first ?? "none")"
+                )
             }
             reports.append(
-                .init(name: network.name, appliedModules: applied, unmatchedKeys: unmatched.sorted(), unsupportedKeys: unsupportedKeys))
+                .init(
+                    name: network.name, appliedModules: applied, unmatchedKeys: unmatched.sorted(),
+                    unsupportedKeys: unsupportedKeys))
         }
         var overlays: [LoRATarget.Component: [String: StoredTensor]] = [:]
         for (component, key) in keyOrder {
@@ -63,7 +69,8 @@ public enum LoRAMerger {
             var merged = base
             for update in updates[component]![key]! {
                 let delta = try update.module.delta(
-                    weightShape: base.shape, multiplier: update.application.multiplier(forLayer: update.module.layerName),
+                    weightShape: base.shape,
+                    multiplier: update.application.multiplier(forLayer: update.module.layerName),
                     dynamicRank: update.application.dynamicRank)
                 merged = try add(delta, to: merged)
             }

@@ -91,7 +91,9 @@ public struct LoRANetwork: Sendable {
         guard let dot = key.firstIndex(of: ".") else { return (key, "", []) }
         let base = String(key[..<dot])
         let part = String(key[key.index(after: dot)...])
-        return (LoRAKeyMapping.a1111LayerName(kohyaBase: base), part, LoRAKeyMapping.fallbackLayerNames(kohyaBase: base))
+        return (
+            LoRAKeyMapping.a1111LayerName(kohyaBase: base), part, LoRAKeyMapping.fallbackLayerNames(kohyaBase: base)
+        )
     }
 
     private static func scalar(_ tensor: StoredTensor, _ key: String) throws -> Float {

@@ -33,7 +33,9 @@ public struct LoRATarget: Sendable {
     public init(component: Component, parameters: ModelParameters, keyPrefix: String, layerPrefix: String) {
         var layers: [String: String] = [:]
         for (key, tensor) in parameters.entries
-        where key.hasPrefix(keyPrefix) && key.hasSuffix(".weight") && (tensor.shape.count == 2 || tensor.shape.count == 4) {
+        where key.hasPrefix(keyPrefix) && key.hasSuffix(".weight")
+            && (tensor.shape.count == 2 || tensor.shape.count == 4)
+        {
             let path = key.dropFirst(keyPrefix.count).dropLast(".weight".count)
             layers[layerPrefix + String(path).underscored()] = key
         }

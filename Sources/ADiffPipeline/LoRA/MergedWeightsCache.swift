@@ -35,7 +35,8 @@ public final class MergedWeightsCache: Sendable {
         baseIdentity: String,
         merge: ([LoRAApplication], [LoRATarget]) throws -> LoRAMergeResult = LoRAMerger.merge
     ) throws -> LoRAMergeResult {
-        let key = ([baseIdentity, targets.map(\.component.rawValue).joined(separator: "+")] + applications.map(\.cacheKey))
+        let key =
+            ([baseIdentity, targets.map(\.component.rawValue).joined(separator: "+")] + applications.map(\.cacheKey))
             .joined(separator: "\n")
         let cached: LoRAMergeResult? = state.withLock { state in
             guard let index = state.entries.firstIndex(where: { $0.key == key }) else { return nil }

@@ -194,7 +194,9 @@ struct PromptEditingParser {
                 collectSwitches(after, steps: steps, oldTimelines: oldTimelines, into: &switches)
             case .alternate(let options):
                 if steps >= 1 { switches.formUnion(1...steps) }
-                for option in options { collectSwitches(option, steps: steps, oldTimelines: oldTimelines, into: &switches) }
+                for option in options {
+                    collectSwitches(option, steps: steps, oldTimelines: oldTimelines, into: &switches)
+                }
             }
         }
     }
@@ -211,7 +213,9 @@ struct PromptEditingParser {
                 let chosen = step <= when(number, steps: steps, oldTimelines: oldTimelines) ? before ?? [] : after
                 out += render(chosen, atStep: step, steps: steps, oldTimelines: oldTimelines)
             case .alternate(let options):
-                out += render(options[pythonModulo(step - 1, options.count)], atStep: step, steps: steps, oldTimelines: oldTimelines)
+                out += render(
+                    options[pythonModulo(step - 1, options.count)], atStep: step, steps: steps,
+                    oldTimelines: oldTimelines)
             }
         }
         return out

@@ -37,7 +37,9 @@ public struct PromptSchedule: Sendable, Equatable {
         var switches: Set<Int> = [steps]
         PromptEditingParser.collectSwitches(tree, steps: steps, oldTimelines: oldTimelines, into: &switches)
         entries = switches.sorted().map { step in
-            Entry(endAtStep: step, text: PromptEditingParser.render(tree, atStep: step, steps: steps, oldTimelines: oldTimelines))
+            Entry(
+                endAtStep: step,
+                text: PromptEditingParser.render(tree, atStep: step, steps: steps, oldTimelines: oldTimelines))
         }
     }
 

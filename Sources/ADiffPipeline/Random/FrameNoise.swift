@@ -14,7 +14,9 @@ public struct FrameNoise {
 
         /// Without variation frame k of video v uses `seed + v·frames + k`; with a variation
         /// strength every frame shares `seed` and the subseeds count up instead.
-        public init(seed: UInt64, subseed: UInt64 = 0, variationStrength: Float = 0, frameCount: Int, videoIndex: Int = 0) {
+        public init(
+            seed: UInt64, subseed: UInt64 = 0, variationStrength: Float = 0, frameCount: Int, videoIndex: Int = 0
+        ) {
             let first = UInt64(videoIndex * frameCount)
             let offsets = (0..<UInt64(frameCount)).map { first + $0 }
             seeds = variationStrength == 0 ? offsets.map { seed &+ $0 } : offsets.map { _ in seed }

@@ -29,7 +29,9 @@ public struct DDIMSampler: Sendable {
         draws: SamplerNoise,
         onStep: (Int) throws -> Void
     ) throws -> [Float] {
-        try sample(noise, schedule: schedule, timesteps: Self.timesteps(steps: steps), model: model, draws: draws, onStep: onStep)
+        try sample(
+            noise, schedule: schedule, timesteps: Self.timesteps(steps: steps), model: model, draws: draws,
+            onStep: onStep)
     }
 
     /// Runs the loop over `timesteps` (evaluated from the last down to index 1) from `x`,

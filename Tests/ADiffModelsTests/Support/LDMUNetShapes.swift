@@ -100,7 +100,9 @@ enum LDMUNetShapes {
                     transformer("output_blocks.\(index).1", channels, spec.depths[level])
                     slot = 2
                 }
-                if level != 0 && layer == spec.resBlocks { conv("output_blocks.\(index).\(slot).conv", channels, channels, 3) }
+                if level != 0 && layer == spec.resBlocks {
+                    conv("output_blocks.\(index).\(slot).conv", channels, channels, 3)
+                }
                 index += 1
             }
         }

@@ -40,7 +40,8 @@ enum ModelFixtures {
     static func embeddingVectors() throws -> Tensor {
         let file = try plannedFile("embeddings/tiny-embedding.safetensors")
         let recipe = file.recipes[0]
-        return try StoredTensor(dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: file.seed)).widened()
+        return try StoredTensor(dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: file.seed))
+            .widened()
     }
 
     /// An opened golden file.
@@ -66,7 +67,8 @@ enum ModelFixtures {
     /// max|a − b| / max|reference|.
     static func relativeError(_ value: Tensor, _ reference: Tensor) -> Float {
         guard value.shape == reference.shape else { return .infinity }
-        let a = value.scalars, b = reference.scalars
+        let a = value.scalars
+        let b = reference.scalars
         var difference: Float = 0
         var scale: Float = 0
         for index in a.indices {

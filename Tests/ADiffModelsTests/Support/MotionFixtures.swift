@@ -28,7 +28,8 @@ enum MotionFixtures {
     static func parameters(_ recipes: [TensorRecipe], seed: UInt64, origin: String) throws -> ModelParameters {
         var entries: [String: StoredTensor] = [:]
         for recipe in recipes {
-            entries[recipe.name] = try StoredTensor(dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: seed))
+            entries[recipe.name] = try StoredTensor(
+                dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: seed))
         }
         return ModelParameters(entries: entries, origin: origin)
     }

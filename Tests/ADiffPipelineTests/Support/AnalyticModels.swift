@@ -46,7 +46,8 @@ final class AnalyticPredictor: NoisePredictor, Sendable {
                 for i in 0..<frameSize {
                     let channel = Float(i % channels)
                     let value = x[row * frameSize + i]
-                    let inner = 0.6 * value + 0.3 * mean[i] + 0.8 * k + 0.05 * k0 * (channel + 1) + 0.05 * position
+                    let inner =
+                        0.6 * value + 0.3 * mean[i] + 0.8 * k + 0.05 * k0 * (channel + 1) + 0.05 * position
                         + 0.0007 * timesteps[row]
                     out[row * frameSize + i] = tanhf(inner) + 0.1 * value
                 }
@@ -153,7 +154,11 @@ struct PipelineFixture: Decodable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let step = try? container.decode(Int.self) { self = .step(step) } else { self = .text(try container.decode(String.self)) }
+            if let step = try? container.decode(Int.self) {
+                self = .step(step)
+            } else {
+                self = .text(try container.decode(String.self))
+            }
         }
     }
 
@@ -212,7 +217,9 @@ struct PipelineFixture: Decodable {
     func models(_ predictor: AnalyticPredictor) -> GenerationModels {
         GenerationModels(
             unet: predictor, text: encoder, vae: AnalyticCodec(), noiseSchedule: .animateDiffLinear, maximumContext: 32,
-            identity: ModelIdentity(checkpointName: "tiny", checkpointHash: "0123456789", motionModuleName: "mm_tiny.safetensors", motionModuleHash: "abcdef01"))
+            identity: ModelIdentity(
+                checkpointName: "tiny", checkpointHash: "0123456789", motionModuleName: "mm_tiny.safetensors",
+                motionModuleHash: "abcdef01"))
     }
 
     /// max |a − b| / max |b|.

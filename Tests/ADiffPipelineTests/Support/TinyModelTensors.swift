@@ -11,18 +11,24 @@ enum TinyModelTensors {
     static func tensors(_ recipes: [TensorRecipe], seed: UInt64 = seed) throws -> [String: StoredTensor] {
         var result: [String: StoredTensor] = [:]
         for recipe in recipes {
-            result[recipe.name] = try StoredTensor(dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: seed))
+            result[recipe.name] = try StoredTensor(
+                dtype: recipe.dtype, shape: recipe.shape, bytes: recipe.bytes(seed: seed))
         }
         return result
     }
 
     /// The tiny SD1.5 checkpoint's UNet (keys from the UNet root) and text encoder (keys from
     /// the `CLIPTextModel` root, `text_model.…`).
-    static func checkpoint(dtype: DType) throws -> (unet: ModelParameters, text: ModelParameters, config: SD15CheckpointConfig) {
+    static func checkpoint(dtype: DType) throws -> (
+        unet: ModelParameters, text: ModelParameters, config: SD15CheckpointConfig
+    ) {
         let config = SD15CheckpointConfig.tiny(dtype: dtype)
         let all = try tensors(SD15CheckpointLayout.recipes(config))
         func strip(_ prefix: String) -> [String: StoredTensor] {
-            Dictionary(uniqueKeysWithValues: all.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+            Dictionary(
+                uniqueKeysWithValues: all.filter { $0.key.hasPrefix(prefix) }.map {
+                    (String($0.key.dropFirst(prefix.count)), $0.value)
+                })
         }
         return (
             ModelParameters(entries: strip("model.diffusion_model."), origin: "tiny-unet"),
@@ -32,9 +38,15 @@ enum TinyModelTensors {
     }
 
     /// A motion module of `version` matching the tiny UNet.
-    static func motionModule(_ version: MotionModuleVersion, dtype: DType) throws -> (ModelParameters, MotionModuleConfig) {
-        let config = MotionModuleConfig.matching(SD15CheckpointConfig.tiny(dtype: dtype).unet, version: version, dtype: dtype)
-        return (ModelParameters(entries: try tensors(MotionModuleLayout.recipes(config)), origin: "tiny-mm-\(version)"), config)
+    static func motionModule(_ version: MotionModuleVersion, dtype: DType) throws -> (
+        ModelParameters, MotionModuleConfig
+    ) {
+        let config = MotionModuleConfig.matching(
+            SD15CheckpointConfig.tiny(dtype: dtype).unet, version: version, dtype: dtype)
+        return (
+            ModelParameters(entries: try tensors(MotionModuleLayout.recipes(config)), origin: "tiny-mm-\(version)"),
+            config
+        )
     }
 
     /// `W + multiplier · scale · up·down` in Double, from the stored tensors.
