@@ -82,6 +82,12 @@ public struct MotionModule: Sendable {
     ///   ``channels`` channels, the rows are not a whole number of videos, or `framesPerVideo`
     ///   exceeds ``maximumFrames``.
     public func callAsFunction(_ x: Tensor, framesPerVideo: Int) throws -> Tensor {
+        try apply(x, framesPerVideo: framesPerVideo, chunkFloats: Self.chunkFloats)
+    }
+
+    /// ``callAsFunction(_:framesPerVideo:)`` with pixel chunks sized so the feed-forward's
+    /// intermediate stays within `chunkFloats` (tests force small chunks).
+    func apply(_ x: Tensor, framesPerVideo: Int, chunkFloats: Int) throws -> Tensor {
         try validate(x, framesPerVideo: framesPerVideo)
         let frames = framesPerVideo
         let rows = x.shape[0]
@@ -96,14 +102,17 @@ public struct MotionModule: Sendable {
         let table = TemporalPositionalEncoding.table(frames: frames, channels: c)
 
         var output = x.reshaped([rows * positions, c])
-        let chunk = min(positions, max(1, Self.chunkFloats / (8 * c * rows)))
+        let chunk = min(positions, max(1, chunkFloats / (8 * c * rows)))
         var start = 0
         while start < positions {
             let count = min(chunk, positions - start)
-            let input = count == positions ? normalised : gather(normalised, rows: rows, positions: positions, start: start, count: count)
+            let input =
+                count == positions
+                ? normalised : gather(normalised, rows: rows, positions: positions, start: start, count: count)
             var hidden = try projectionIn(input)
             for block in blocks {
-                try block.apply(to: &hidden, videos: videos, frames: frames, positions: count, heads: heads, table: table)
+                try block.apply(
+                    to: &hidden, videos: videos, frames: frames, positions: count, heads: heads, table: table)
             }
             let result = try projectionOut(hidden)
             scatterAdd(result, into: &output, rows: rows, positions: positions, start: start, count: count)

@@ -58,7 +58,8 @@ struct MotionModuleInventory: Sendable {
             if rest.hasSuffix("pos_encoder.pe") {
                 guard let shape = parameters.shape(name), shape.count == 3, shape[0] == 1 else {
                     throw ModelError(
-                        .weightShape, "\(origin): '\(name)' has shape \(parameters.shape(name) ?? []), expected [1, L, C]")
+                        .weightShape,
+                        "\(origin): '\(name)' has shape \(parameters.shape(name) ?? []), expected [1, L, C]")
                 }
                 tableLengths.insert(shape[1])
             }
@@ -98,7 +99,8 @@ struct MotionModuleInventory: Sendable {
             parts[4] == "temporal_transformer", let level = Int(parts[1]), let index = Int(parts[3]),
             level >= 0, index >= 0
         {
-            let slot: Slot = parts[0] == "down_blocks" ? .down(level: level, index: index) : .up(level: level, index: index)
+            let slot: Slot =
+                parts[0] == "down_blocks" ? .down(level: level, index: index) : .up(level: level, index: index)
             return (slot, String(parts[5]))
         }
         let midParts = name.split(separator: ".", maxSplits: 4, omittingEmptySubsequences: false)
@@ -139,7 +141,8 @@ struct MotionModuleInventory: Sendable {
             }
             let widths = Set(modules.values)
             guard widths.count == 1, let width = widths.first else {
-                throw ModelError(.weightShape, "\(origin): down_blocks.\(level) modules have channels \(widths.sorted())")
+                throw ModelError(
+                    .weightShape, "\(origin): down_blocks.\(level) modules have channels \(widths.sorted())")
             }
             channels.append(width)
         }
@@ -196,7 +199,8 @@ struct MotionModuleInventory: Sendable {
         }
         if sdxl {
             guard !hasMidBlock else {
-                throw ModelError(.unsupportedArchitecture, "\(origin): an SDXL (3-level) motion module with a mid-block module")
+                throw ModelError(
+                    .unsupportedArchitecture, "\(origin): an SDXL (3-level) motion module with a mid-block module")
             }
             if hotShotSpelling { return .hotshotXL }
             // The extension's rule: 32 positions is AnimateDiff-XL, anything else HotShot.

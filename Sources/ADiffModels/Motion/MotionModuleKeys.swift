@@ -30,10 +30,12 @@ enum MotionModuleKeys {
             guard entries.updateValue(tensor, forKey: renamed) == nil else {
                 throw ModelError(
                     .unsupportedArchitecture,
-                    "\(parameters.origin): tensor '\(renamed)' appears twice (HotShot-XL and AnimateDiff spellings mixed)")
+                    "\(parameters.origin): tensor '\(renamed)' appears twice "
+                        + "(HotShot-XL and AnimateDiff spellings mixed)")
             }
         }
-        return Normalised(parameters: ModelParameters(entries: entries, origin: parameters.origin), hadHotShotSpelling: hotShot)
+        return Normalised(
+            parameters: ModelParameters(entries: entries, origin: parameters.origin), hadHotShotSpelling: hotShot)
     }
 
     /// One name in AnimateDiff spelling, and whether it was in HotShot-XL's.

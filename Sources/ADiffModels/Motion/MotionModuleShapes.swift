@@ -16,7 +16,8 @@ struct MotionModuleShapes {
         guard shape == [output, input] else {
             throw ModelError(
                 .weightShape,
-                "\(scope.parameters.origin): '\(scope.key("weight"))' has shape \(shape), expected [\(output), \(input)]")
+                "\(scope.parameters.origin): '\(scope.key("weight"))' has shape \(shape), "
+                    + "expected [\(output), \(input)]")
         }
         if bias {
             try vector(scope, "bias", count: output)
@@ -30,7 +31,8 @@ struct MotionModuleShapes {
     }
 
     /// A GroupNorm or LayerNorm with `channels` affine weights and biases.
-    mutating func norm(_ scope: ParameterScope, kind: NormLayer.Kind, epsilon: Float, channels: Int) throws -> NormLayer {
+    mutating func norm(_ scope: ParameterScope, kind: NormLayer.Kind, epsilon: Float, channels: Int) throws -> NormLayer
+    {
         try vector(scope, "weight", count: channels)
         try vector(scope, "bias", count: channels)
         return try NormLayer(scope, kind: kind, epsilon: epsilon)
@@ -52,7 +54,8 @@ struct MotionModuleShapes {
         let shape = try scope.requireShape(name, rank: 1)
         guard shape == [count] else {
             throw ModelError(
-                .weightShape, "\(scope.parameters.origin): '\(scope.key(name))' has shape \(shape), expected [\(count)]")
+                .weightShape, "\(scope.parameters.origin): '\(scope.key(name))' has shape \(shape), expected [\(count)]"
+            )
         }
         used.insert(scope.key(name))
     }

@@ -40,7 +40,8 @@ struct TemporalSelfAttention: Sendable {
         /// - Parameters:
         ///   - hidden: `[videos·frames·positions, C]`, rows ordered (video, frame, position).
         ///   - table: Positional table `[frames, C]`.
-        func apply(to hidden: inout Tensor, videos: Int, frames: Int, positions: Int, heads: Int, table: Tensor) throws {
+        func apply(to hidden: inout Tensor, videos: Int, frames: Int, positions: Int, heads: Int, table: Tensor) throws
+        {
             let c = channels
             let rows = videos * frames * positions
             var normalised = try LayerNorm.apply(hidden, weight: normWeight, bias: normBias, epsilon: epsilon)

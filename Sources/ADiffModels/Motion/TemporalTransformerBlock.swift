@@ -48,7 +48,8 @@ struct TemporalTransformerBlock: Sendable {
 
         /// Runs the block on `hidden` (`[videos·frames·positions, C]`, rows ordered video,
         /// frame, position) in place.
-        func apply(to hidden: inout Tensor, videos: Int, frames: Int, positions: Int, heads: Int, table: Tensor) throws {
+        func apply(to hidden: inout Tensor, videos: Int, frames: Int, positions: Int, heads: Int, table: Tensor) throws
+        {
             for attention in attentions {
                 try attention.apply(
                     to: &hidden, videos: videos, frames: frames, positions: positions, heads: heads, table: table)
