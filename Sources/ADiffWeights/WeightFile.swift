@@ -48,7 +48,9 @@ extension WeightFile {
 /// Opens model files, choosing the reader from the first bytes rather than the extension.
 public enum WeightFiles {
     /// Opens `path`: a zip (`PK\u{3}\u{4}`) is a PyTorch checkpoint, a pickle (`0x80`) is a
-    /// legacy torch file (rejected), anything else is read as safetensors.
+    /// legacy torch file (rejected), anything else is read as safetensors. A safetensors file
+    /// can start with `0x80` too (its first byte is the header length's low byte): one whose
+    /// ninth byte opens the JSON header (`{`) is read as safetensors.
     ///
     /// - Throws: ``WeightsError`` naming the file and the first rule it breaks.
     public static func open(_ path: String) throws -> any WeightFile {
@@ -57,8 +59,10 @@ public enum WeightFiles {
 
     /// Opens an already opened source (a file or an in-memory image).
     public static func open(_ source: any ByteSource) throws -> any WeightFile {
-        let magic = try source.read(at: 0, count: Int(min(source.byteCount, 4)))
-        if magic.starts(with: ZipArchive.localHeaderMagic) || magic.first == 0x80 {
+        let magic = try source.read(at: 0, count: Int(min(source.byteCount, 9)))
+        // A legacy torch file's pickle has the magic number's bytes there, never "{".
+        let safetensorsHeader = magic.count == 9 && magic[8] == UInt8(ascii: "{")
+        if magic.starts(with: ZipArchive.localHeaderMagic) || (magic.first == 0x80 && !safetensorsHeader) {
             return try CheckpointFile(source: source)
         }
         return try SafetensorsFile(source: source)

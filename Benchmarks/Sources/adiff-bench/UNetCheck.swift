@@ -51,10 +51,12 @@ struct UNetCheck: ParsableCommand {
         let expected = try tensor("output")
         let rows = latents.shape[0]
         start = DispatchTime.now()
+        let cpuStart = Self.cpuSeconds()
         let output = try unet.predictNoise(
             latents: latents, timesteps: try tensor("timesteps").scalars, context: try tensor("context"),
             framesPerVideo: frames ?? rows)
         let elapsed = Self.seconds(since: start)
+        let cpu = String(format: "%.1f", Self.cpuSeconds() - cpuStart)
 
         var difference: Float = 0
         var scale: Float = 0
@@ -63,10 +65,23 @@ struct UNetCheck: ParsableCommand {
             scale = max(scale, abs(y))
         }
         let error = difference / scale
-        print("Swift UNetModel (\(BLAS.threadCount) BLAS threads): \(elapsed) s for latents \(latents.shape)")
-        if let seconds = file.metadata["diffusers_seconds"] { print("diffusers reference: \(seconds) s") }
+        print(
+            "Swift UNetModel (\(BLAS.threadCount) BLAS threads): \(elapsed) s wall, \(cpu) s CPU for latents \(latents.shape)"
+        )
+        if let seconds = file.metadata["diffusers_seconds"] {
+            print("diffusers reference: \(seconds) s wall, \(file.metadata["diffusers_cpu_seconds"] ?? "?") s CPU")
+        }
         print("max rel err \(error) (max |Δ| \(difference), max |ref| \(scale)); tolerance \(tolerance)")
         guard output.shape == expected.shape, error <= tolerance else { throw ExitCode.failure }
+    }
+
+    /// User + system CPU time of this process (all threads): less disturbed than wall time
+    /// when other processes share the cores.
+    private static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private static func seconds(since start: DispatchTime) -> String {
