@@ -72,7 +72,7 @@ public struct DaemonConfig: Sendable, Equatable, Codable {
     public var logLevel: String = "info"
     /// Compute threads for the engine; 0 = the CPUs this process may use.
     public var threads: Int = 0
-    /// Compute precision: `fp32`, `fp16` or `bf16` (weights are widened to fp32 per layer).
+    /// Compute precision; only `fp32` today (weights stay in their stored precision and are widened per layer).
     public var precision: String = "fp32"
     /// Formats written when a request names none.
     public var defaultFormats: [String] = ["GIF", "PNG"]

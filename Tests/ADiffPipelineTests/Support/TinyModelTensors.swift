@@ -38,7 +38,7 @@ enum TinyModelTensors {
     }
 
     /// A motion module of `version` matching the tiny UNet.
-    static func motionModule(_ version: MotionModuleVersion, dtype: DType) throws -> (
+    static func motionModule(_ version: ADiffWeights.MotionModuleVersion, dtype: DType) throws -> (
         ModelParameters, MotionModuleConfig
     ) {
         let config = MotionModuleConfig.matching(
