@@ -41,9 +41,9 @@ import Testing
         #expect(try daemon.ctl(["generate", "fox", "--size", "big"]).status == 64)
         let invalid = try daemon.ctl(["generate", "fox", "--steps", "100000", "-m", "tiny-sd15", "--motion-module", "tiny-mm-v2"])
         #expect(invalid.status == 65 && invalid.stderr.contains("LimitExceeded"), "\(invalid.stderr)")
-        // No engine in this build: EX_UNAVAILABLE, and the job is on record.
-        let generate = try daemon.ctl(["generate", "fox", "--steps", "2", "--size", "64x64", "--frames", "4", "-m", "tiny-sd15", "--motion-module", "tiny-mm-v2"])
-        #expect(generate.status == 69 && generate.stderr.contains("EngineUnavailable"), "\(generate.stderr)")
+        // A model the daemon cannot find: EX_DATAERR naming the kind.
+        let missing = try daemon.ctl(["generate", "fox", "--steps", "2", "--size", "64x64", "--frames", "4", "-m", "no-such-model", "--motion-module", "tiny-mm-v2"])
+        #expect(missing.status == 65 && missing.stderr.contains("ModelNotFound"), "\(missing.stderr)")
         // Permission denied on the socket.
         chmod(daemon.socket, 0o600)
         let denied = try daemon.ctl(["status"], prefix: nobody)
