@@ -146,3 +146,77 @@ import Testing
         #expect(try daemon.stop() == 0)
     }
 }
+
+/// Jobs over raw connections and daemon shutdown with a real engine.
+@Suite(.serialized) struct GenerationLifecycleEndToEndTests {
+    private func params(steps: Int, frames: Int, detach: Bool) throws -> JSONValue {
+        try JSONValue(
+            parsing: """
+                {"prompt": "a fox", "steps": \(steps), "width": 64, "height": 64, "seed": 5,
+                 "override_settings": {"sd_model_checkpoint": "tiny-sd15"},
+                 "animatediff": {"model": "tiny-mm-v2", "video_length": \(frames), "format": ["GIF"]},
+                 "detach": \(detach)}
+                """)
+    }
+
+    private func job(_ connection: RPCConnection, _ id: String) throws -> JobInfo {
+        try connection.result("job.get", .object(["jobId": .string(id)]), as: JobInfo.self)
+    }
+
+    /// Polls until the job leaves `states` (or 30 s pass).
+    private func waitWhile(_ connection: RPCConnection, _ id: String, _ states: [JobState]) throws -> JobInfo {
+        let deadline = Date().addingTimeInterval(30)
+        var info = try job(connection, id)
+        while states.contains(info.state), Date() < deadline {
+            usleep(50_000)
+            info = try job(connection, id)
+        }
+        return info
+    }
+
+    @Test func disconnectCancelsAnAttachedJobButNotADetachedOne() throws {
+        let daemon = try DaemonProcess()
+        try daemon.start()
+        let watcher = try daemon.connect()
+        // Attached: closing the connection mid-job cancels it.
+        let attached = try daemon.connect()
+        _ = try attached.sendRequest("generate", params: try params(steps: 150, frames: 16, detach: false))
+        var id = ""
+        let deadline = Date().addingTimeInterval(20)
+        while id.isEmpty, Date() < deadline {
+            id = try watcher.result("jobs.list", as: JobsListResult.self).jobs.first?.jobId ?? ""
+            if id.isEmpty { usleep(50_000) }
+        }
+        #expect(try waitWhile(watcher, id, [.queued]).state == .running)
+        usleep(300_000)
+        attached.close()
+        let ended = try waitWhile(watcher, id, [.queued, .running])
+        #expect(ended.state == .cancelled, "\(ended)")
+        // Detached: the submitter leaves, the job finishes, job.wait returns its result.
+        let submitter = try daemon.connect()
+        let accepted = try submitter.result("generate", try params(steps: 2, frames: 8, detach: true), as: GenerateAccepted.self)
+        submitter.close()
+        let waited = try watcher.call(
+            "job.wait", params: .object(["jobId": .string(accepted.jobId), "timeoutMs": .int(40_000)]), timeout: 60
+        ).get().decode(JobInfo.self)
+        #expect(waited.state == .done, "\(waited)")
+        let output = waited.result?.outputs.first?.path ?? ""
+        #expect(FileManager.default.fileExists(atPath: output), "\(output)")
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test func sigtermMidJobExitsZeroAndRecordsInterrupted() throws {
+        let daemon = try DaemonProcess()
+        try daemon.start()
+        let connection = try daemon.connect()
+        let accepted = try connection.result("generate", try params(steps: 150, frames: 16, detach: true), as: GenerateAccepted.self)
+        #expect(try waitWhile(connection, accepted.jobId, [.queued]).state == .running)
+        usleep(300_000)
+        #expect(try daemon.stop(SIGTERM, timeout: 30) == 0, "\(daemon.log)")
+        try daemon.start()
+        let after = try daemon.connect()
+        let info = try job(after, accepted.jobId)
+        #expect(info.state == .failed && info.error?.kind == "Interrupted", "\(info)")
+        #expect(try daemon.stop() == 0)
+    }
+}
