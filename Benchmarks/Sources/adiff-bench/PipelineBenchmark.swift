@@ -37,9 +37,19 @@ struct PipelineBenchmark: ParsableCommand {
         BLAS.setThreadCount(threads ?? Parallel.availableCores)
         let checkpointFile = try WeightFiles.open(try Self.find(models + "/Stable-diffusion", suffix: ".safetensors"))
         let frames = 16
-        var random = SplitMix(seed: 0)
+        var stream = 0
         func noise(_ shape: [Int]) -> Tensor {
-            Tensor(shape: shape, scalars: (0..<Tensor.elementCount(shape)).map { _ in random.normal() })
+            stream += 1
+            var tensor = Tensor(uninitialized: shape)
+            tensor.withUnsafeMutableBufferPointer {
+                SeededRandom(seed: 0, stream: "bench-\(stream)").fillNormal($0, standardDeviation: 1)
+            }
+            return tensor
+        }
+        func tokens() -> [Int32] {
+            stream += 1
+            let random = SeededRandom(seed: 0, stream: "tokens-\(stream)")
+            return (0..<77).map { Int32(random.bits(at: $0) % 49408) }
         }
         let work: () throws -> Void
         switch workload {
@@ -53,7 +63,7 @@ struct PipelineBenchmark: ParsableCommand {
             let latents = noise([2 * frames, side, side, 4])
             let context = noise([2 * frames, 77, 768])
             if workload == "lcm256" {
-                let tokens = (0..<2).map { _ in (0..<77).map { _ in Int32(random.next() % 49408) } }
+                let tokens = [tokens(), tokens()]
                 work = {
                     _ = try checkpoint.textEncoder.encode(tokenIDs: tokens)
                     var x = latents
@@ -79,7 +89,7 @@ struct PipelineBenchmark: ParsableCommand {
         case "clip":
             let parameters = try ModelParameters.load(from: checkpointFile, prefix: "cond_stage_model.transformer.")
             let clip = try CLIPTextModel(parameters: parameters)
-            let tokens = [(0..<77).map { _ in Int32(random.next() % 49408) }]
+            let tokens = [tokens()]
             work = { _ = try clip.encode(tokenIDs: tokens) }
         default:
             throw ValidationError("unknown workload \(workload)")
@@ -104,26 +114,5 @@ struct PipelineBenchmark: ParsableCommand {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(suffix) }.sorted()
         guard let name = names.first else { throw ValidationError("no *\(suffix) in \(folder)") }
         return folder + "/" + name
-    }
-}
-
-/// SplitMix64 with Box–Muller normals: reproducible inputs without Foundation's RNG.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func normal() -> Float {
-        let u1 = (Double(next() >> 11) + 0.5) / Double(1 << 53)
-        let u2 = Double(next() >> 11) / Double(1 << 53)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 }
