@@ -54,9 +54,14 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CADiffShims", dependencies: ["CFFmpeg"]),
         .target(name: "CADiffKernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("m")]),
+        // The bf16 compute mode: oneDNN's matmul (libdnnl-dev), wrapped so its headers stay in C.
+        .target(
+            name: "CADiffOneDNN", cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("pthread")]
+        ),
 
         // MARK: Libraries
-        .target(name: "ADiffTensor", dependencies: ["CBLAS", "CADiffKernels"], swiftSettings: kernelSwiftSettings),
+        .target(name: "ADiffTensor", dependencies: ["CBLAS", "CADiffKernels", "CADiffOneDNN"], swiftSettings: kernelSwiftSettings),
         .target(
             name: "ADiffWeights",
             dependencies: ["ADiffTensor", .product(name: "Crypto", package: "swift-crypto")],

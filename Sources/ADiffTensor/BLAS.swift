@@ -1,3 +1,4 @@
+import CADiffOneDNN
 import CBLAS
 
 /// Matrix products through OpenBLAS (`cblas_sgemm`), row-major throughout.
@@ -40,6 +41,11 @@ public enum BLAS {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        if ComputePrecision.current == .bfloat16,
+            gemmBFloat16(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        {
+            return
+        }
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
@@ -48,6 +54,43 @@ public enum BLAS {
             alpha, a, Int32(lda), b, Int32(ldb),
             beta, c, Int32(ldc)
         )
+    }
+
+    /// Which products the bf16 mode sends to oneDNN.
+    public struct BFloat16Routing: Sendable, Equatable {
+        /// Smallest `m·n·k`: below it, descriptor lookup and operand conversion cost more than
+        /// the faster arithmetic saves.
+        public var minimumProduct: Int
+        /// Smallest `n` and `k`: oneDNN's bf16 brgemm is slower than sgemm on thin products
+        /// (attention's `PV` with 40-wide heads measured 0.4–0.5× sgemm).
+        public var minimumWidth: Int
+
+        /// The measured thresholds: products of at least 2²² multiply-adds, 64 wide.
+        public static let measured = BFloat16Routing(minimumProduct: 1 << 22, minimumWidth: 64)
+        /// Every product, so tests on tiny models exercise the bf16 path end to end.
+        public static let everything = BFloat16Routing(minimumProduct: 1, minimumWidth: 1)
+
+        /// Routing with the given thresholds.
+        public init(minimumProduct: Int, minimumWidth: Int) {
+            self.minimumProduct = minimumProduct
+            self.minimumWidth = minimumWidth
+        }
+    }
+
+    /// The routing in force for the current task or thread scope (``BFloat16Routing/measured``).
+    @TaskLocal public static var bfloat16Routing = BFloat16Routing.measured
+
+    /// Runs the product through oneDNN in bf16 when it is large enough to gain; false when the
+    /// caller should use sgemm (too small, or oneDNN failed, which leaves C unchanged).
+    @usableFromInline
+    static func gemmBFloat16(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) -> Bool {
+        let routing = bfloat16Routing
+        guard min(n, k) >= routing.minimumWidth, m * n * k >= routing.minimumProduct else { return false }
+        return cadiff_onednn_bf16_gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0
     }
 
     /// `batch` independent products C[i] = alpha · op(A[i]) · op(B[i]) + beta · C[i], where

@@ -81,7 +81,7 @@ struct ADiffDaemonCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level) }
         let logger = Logger(label: "adiffd")
         let daemon = Daemon(
-            config: settings, engine: PipelineEngine(threads: settings.threads), loader: PipelineModelLoader(),
+            config: settings, engine: PipelineEngine(threads: settings.threads, precision: settings.computePrecision), loader: PipelineModelLoader(),
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(

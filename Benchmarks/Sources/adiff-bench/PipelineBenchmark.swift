@@ -20,7 +20,7 @@ struct PipelineBenchmark: ParsableCommand {
     @Option(help: "step256, step512, vae512, clip or lcm256.")
     var workload: String
 
-    @Option(help: "Compute precision (only fp32 is built).")
+    @Option(help: "Compute precision: fp32, or bf16 (oneDNN AVX512-BF16 products).")
     var precision: String = "fp32"
 
     @Option(help: "Timed runs after the warm-up.")
@@ -33,7 +33,10 @@ struct PipelineBenchmark: ParsableCommand {
     var json = false
 
     mutating func run() throws {
-        guard precision == "fp32" else { throw ValidationError("only --precision fp32 is built") }
+        guard let computePrecision = ComputePrecision(rawValue: precision) else {
+            throw ValidationError("--precision must be fp32 or bf16")
+        }
+        guard computePrecision.isSupported else { throw ValidationError("this CPU cannot run bf16 natively") }
         BLAS.setThreadCount(threads ?? Parallel.availableCores)
         let checkpointFile = try WeightFiles.open(try Self.find(models + "/Stable-diffusion", suffix: ".safetensors"))
         let frames = 16
@@ -94,11 +97,12 @@ struct PipelineBenchmark: ParsableCommand {
         default:
             throw ValidationError("unknown workload \(workload)")
         }
-        try work()
+        let inPrecision = { try ComputePrecision.$current.withValue(computePrecision) { try work() } }
+        try inPrecision()
         var times: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now()
-            try work()
+            try inPrecision()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
         }
         let median = times.sorted()[times.count / 2]
@@ -106,7 +110,9 @@ struct PipelineBenchmark: ParsableCommand {
             let list = times.map { String(format: "%.3f", $0) }.joined(separator: ", ")
             print("{\"workload\": \"\(workload)\", \"seconds\": \(median), \"runs\": [\(list)], \"dtype\": \"\(precision)\", \"threads\": \(BLAS.threadCount)}")
         } else {
-            print("\(workload): median \(String(format: "%.2f", median)) s over \(runs) runs (\(BLAS.threadCount) threads)")
+            print(
+                "\(workload): median \(String(format: "%.2f", median)) s over \(runs) runs (\(BLAS.threadCount) threads, "
+                    + "\(precision): \(computePrecision.implementation))")
         }
     }
 

@@ -27,6 +27,25 @@ public enum Pipeline {
         progress: @escaping (PipelineProgress) -> Void = { _ in },
         isCancelled: @escaping () -> Bool = { false }
     ) throws -> GenerationOutput {
+        try ComputePrecision.$current.withValue(options.precision) {
+            try generateInPrecisionScope(
+                request, models: models, images: images, options: options, progress: progress, isCancelled: isCancelled)
+        }
+    }
+
+    /// ``generate(_:models:images:options:progress:isCancelled:)`` inside its precision scope.
+    private static func generateInPrecisionScope(
+        _ request: GenerationRequest,
+        models: GenerationModels,
+        images: GenerationImages,
+        options: GenerationOptions,
+        progress: @escaping (PipelineProgress) -> Void,
+        isCancelled: @escaping () -> Bool
+    ) throws -> GenerationOutput {
+        guard options.precision.isSupported else {
+            throw PipelineError(
+                .unsupported, "compute precision \(options.precision.rawValue) needs a CPU with AVX512-BF16; use fp32")
+        }
         let clock = ContinuousClock()
         let started = clock.now
         try request.validate(maximumContext: models.maximumContext)

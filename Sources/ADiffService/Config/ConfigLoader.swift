@@ -1,4 +1,5 @@
 import ADiffProtocol
+import ADiffTensor
 import Foundation
 import TOMLKit
 
@@ -148,10 +149,11 @@ public enum ConfigLoader {
             throw ConfigError(key: "log_level", "\"\(config.logLevel)\" is not a log level")
         }
         guard config.threads >= 0 else { throw ConfigError(key: "threads", "must be 0 (auto) or positive") }
-        guard config.precision == "fp32" else {
-            throw ConfigError(
-                key: "precision",
-                "must be fp32 (weights stay in their stored precision and are widened per layer; a bf16 compute mode is not built yet)")
+        guard let precision = ComputePrecision(rawValue: config.precision) else {
+            throw ConfigError(key: "precision", "\"\(config.precision)\" is not fp32 or bf16")
+        }
+        guard precision.isSupported else {
+            throw ConfigError(key: "precision", "bf16 needs a CPU with AVX512-BF16, which this one lacks; use fp32")
         }
         let formats: Set<String> = ["GIF", "MP4", "WEBP", "WEBM", "PNG", "TXT"]
         for format in config.defaultFormats where !formats.contains(format) {

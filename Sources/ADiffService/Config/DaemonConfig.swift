@@ -1,4 +1,5 @@
 import ADiffProtocol
+import ADiffTensor
 
 /// Everything adiffd can be told, from `adiffd.toml`, `ADIFFD_*` environment variables and
 /// flags (in increasing precedence). Key names are those of the TOML file; see
@@ -72,8 +73,11 @@ public struct DaemonConfig: Sendable, Equatable, Codable {
     public var logLevel: String = "info"
     /// Compute threads for the engine; 0 = the CPUs this process may use.
     public var threads: Int = 0
-    /// Compute precision; only `fp32` today (weights stay in their stored precision and are widened per layer).
+    /// Compute precision of the large matrix products: `fp32`, or `bf16` (bf16 operands, fp32
+    /// accumulation; needs AVX512-BF16). Weights stay in their stored precision either way.
     public var precision: String = "fp32"
+    /// ``precision`` as the kernels' type (fp32 when it does not parse; validation refuses that).
+    public var computePrecision: ComputePrecision { ComputePrecision(rawValue: precision) ?? .float32 }
     /// Formats written when a request names none.
     public var defaultFormats: [String] = ["GIF", "PNG"]
     /// What SIGTERM does to the running job.

@@ -31,6 +31,12 @@ public struct PipelineEngine: GenerationEngine {
         self.options = options
     }
 
+    /// Creates the engine with default pipeline options in `precision` (the daemon's
+    /// `precision` setting).
+    public init(threads: Int = 0, mergedSets: Int = 1, precision: ComputePrecision) {
+        self.init(threads: threads, mergedSets: mergedSets, options: GenerationOptions(precision: precision))
+    }
+
     /// Generates `job` (see ``GenerationEngine``).
     public func generate(
         _ job: GenerationJob,
