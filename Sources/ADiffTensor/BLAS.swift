@@ -1,3 +1,4 @@
+import CADiffKernels
 import CADiffOneDNN
 import CBLAS
 
@@ -11,6 +12,30 @@ public enum BLAS {
         guard let text = openblas_get_config() else { return "unknown" }
         return String(cString: text)
     }
+
+    /// Where fp32 products run.
+    public enum FP32Backend: String, Sendable {
+        /// OpenBLAS's sgemm (the kernel OpenBLAS chose for this CPU).
+        case openBLAS
+        /// oneDNN's JIT sgemm, used when OpenBLAS was told to use a core without AVX-512 on a
+        /// CPU that has it (`OPENBLAS_CORETYPE=Haswell` halves sgemm throughput on AVX-512
+        /// CPUs): oneDNN picks its instruction set from the CPU alone, so the daemon stays fast
+        /// whatever `OPENBLAS_*` variables it inherits.
+        case oneDNN
+    }
+
+    /// OpenBLAS kernel families with AVX-512 sgemm.
+    static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+
+    /// The core OpenBLAS chose at load (from the CPU, or from `OPENBLAS_CORETYPE`).
+    public static var openBLASCore: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// The fp32 backend of this process, decided once from the CPU and OpenBLAS's core.
+    public static let fp32Backend: FP32Backend =
+        cadiff_kernels_have_avx512() && !avx512Cores.contains(openBLASCore.lowercased()) ? .oneDNN : .openBLAS
 
     /// Threads OpenBLAS uses for one call.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
@@ -43,6 +68,11 @@ public enum BLAS {
         guard m > 0, n > 0 else { return }
         if ComputePrecision.current == .bfloat16,
             gemmBFloat16(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        {
+            return
+        }
+        if fp32Backend == .oneDNN,
+            cadiff_onednn_sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0
         {
             return
         }

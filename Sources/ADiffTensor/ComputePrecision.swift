@@ -29,7 +29,9 @@ public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
     /// The kernel implementation the precision runs on, for logs and benchmark records.
     public var implementation: String {
         switch self {
-        case .float32: return BLAS.configuration
+        case .float32:
+            return BLAS.fp32Backend == .oneDNN
+                ? "oneDNN sgemm (OpenBLAS core \(BLAS.openBLASCore) lacks AVX-512)" : BLAS.configuration
         case .bfloat16: return "oneDNN " + String(cString: cadiff_onednn_bf16_implementation())
         }
     }

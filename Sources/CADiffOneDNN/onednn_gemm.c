@@ -182,3 +182,9 @@ int cadiff_onednn_bf16_gemm(
     free(b16);
     return (int)s;
 }
+
+int cadiff_onednn_sgemm(
+    bool ta, bool tb, long m, long n, long k, float alpha,
+    const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    return (int)dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}

@@ -1,4 +1,6 @@
+import CADiffKernels
 import CADiffOneDNN
+import CBLAS
 import Testing
 @testable import ADiffTensor
 
@@ -96,5 +98,41 @@ struct BFloat16GEMMTests {
     @Test func reportsANativeImplementation() {
         #expect(ComputePrecision.bfloat16.implementation.contains("bf16"))
         #expect(!ComputePrecision.bfloat16.implementation.contains("ref"))
+    }
+}
+
+/// The fp32 backend choice: OpenBLAS unless its core lacks the CPU's AVX-512.
+@Suite struct FP32BackendTests {
+    @Test func followsOpenBLASCore() {
+        let core = BLAS.openBLASCore.lowercased()
+        let expected: BLAS.FP32Backend =
+            cadiff_kernels_have_avx512() && !["skylakex", "cooperlake", "sapphirerapids"].contains(core)
+            ? .oneDNN : .openBLAS
+        print("OpenBLAS core \(core) → fp32 backend \(BLAS.fp32Backend)")
+        #expect(BLAS.fp32Backend == expected)
+    }
+
+    /// oneDNN's sgemm agrees with OpenBLAS's to fp32 rounding, transposes, alpha and beta included.
+    @Test(arguments: [(false, false), (true, true)])
+    func oneDNNSgemmMatchesOpenBLAS(transposeA: Bool, transposeB: Bool) {
+        let (m, n, k) = (45, 33, 71)
+        let lda = (transposeA ? m : k) + 2
+        let ldb = (transposeB ? k : n) + 1
+        let a = GemmKernelTestSupport.random([(transposeA ? k : m) * lda], seed: 41).scalars
+        let b = GemmKernelTestSupport.random([(transposeB ? n : k) * ldb], seed: 42).scalars
+        var viaOneDNN = GemmKernelTestSupport.random([m * n], seed: 43).scalars
+        var viaOpenBLAS = viaOneDNN
+        let status = viaOneDNN.withUnsafeMutableBufferPointer {
+            cadiff_onednn_sgemm(transposeA, transposeB, m, n, k, 0.5, a, lda, b, ldb, 0.25, $0.baseAddress!, n)
+        }
+        viaOpenBLAS.withUnsafeMutableBufferPointer {
+            cblas_sgemm(
+                CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), 0.5, a, Int32(lda), b, Int32(ldb), 0.25, $0.baseAddress!, Int32(n))
+        }
+        #expect(status == 0)
+        let error = GemmKernelTestSupport.relativeError(
+            Tensor(shape: [m, n], scalars: viaOneDNN), viaOpenBLAS.map(Double.init))
+        #expect(error <= 1e-6)
     }
 }

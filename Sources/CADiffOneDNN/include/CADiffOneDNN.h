@@ -23,6 +23,12 @@ int cadiff_onednn_bf16_gemm(
     bool transpose_a, bool transpose_b, long m, long n, long k, float alpha,
     const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
+/// C = alpha · op(A) · op(B) + beta · C in fp32, row-major, through oneDNN's JIT sgemm, which
+/// picks its instruction set from the CPU alone. Returns 0 on success or a oneDNN status.
+int cadiff_onednn_sgemm(
+    bool transpose_a, bool transpose_b, long m, long n, long k, float alpha,
+    const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc);
+
 /// Rounds `count` floats to bf16 (round to nearest even; NaN stays NaN) and widens them back,
 /// so tests can predict the bf16 product exactly.
 void cadiff_round_to_bf16(const float *source, float *destination, long count);
