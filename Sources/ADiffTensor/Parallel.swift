@@ -6,7 +6,8 @@ import Dispatch
 /// Why this does not fight OpenBLAS: all tensor work runs on one inference thread (see
 /// ARCHITECTURE.md), which either sits inside a BLAS call or runs one of our kernels, never
 /// both. OpenBLAS's pthread pool works only inside `cblas_sgemm` and parks (it yields, then
-/// sleeps) between calls; our chunks run only between calls. So at any moment one pool owns
+/// sleeps) between calls, as does oneDNN's OpenMP pool (bf16 mode; spinning briefly first);
+/// our chunks run only between calls. So at any moment one pool owns
 /// the cores, and each uses at most ``availableCores`` threads, the same figure OpenBLAS sizes
 /// itself from, so the cores are never oversubscribed. Work is cut into at most one contiguous
 /// chunk per thread (no per-element dispatch, no work stealing): on this 2-core machine the

@@ -43,6 +43,9 @@ struct ADiffDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
 
+    @Option(name: .long, help: "Compute precision: fp32, or bf16 (needs AVX512-BF16).")
+    var precision: String?
+
     @Flag(name: .customLong("check-config"), help: "Load and validate the configuration, print it, and exit.")
     var checkConfig = false
 
@@ -61,6 +64,7 @@ struct ADiffDaemonCommand: AsyncParsableCommand {
         if !inputDirs.isEmpty { overrides.append(("input_roots", inputDirs.joined(separator: ":"))) }
         if let queueSize { overrides.append(("queue_size", String(queueSize))) }
         if let logLevel { overrides.append(("log_level", logLevel)) }
+        if let precision { overrides.append(("precision", precision)) }
 
         let settings: DaemonConfig
         do {
