@@ -41,9 +41,13 @@ public struct Conv2d: Sendable {
 
     /// How the convolution is lowered to GEMMs.
     public enum Algorithm: Sendable, Equatable {
-        /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md):
-        /// a plain GEMM for 1×1, shifted for stride 1 with at least 64 input channels,
-        /// im2col otherwise.
+        /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md,
+        /// "Winograd and the automatic conv choice"): a plain GEMM for 1×1; for stride 1 with
+        /// at least 64 input channels, winograd for 3×3 kernels with at least 256 output tiles
+        /// (`N·⌈Ho/2⌉·⌈Wo/2⌉`; e.g. 1.9–2.3× im2col's speed at 320@64² and 640@32², 1.2–2.2× on
+        /// the VAE decoder's 128–512-channel convs), im2col for 3×3 with fewer tiles (1280@16²
+        /// and @8² at batch 1: im2col 103–104 % of sgemm, winograd 38–69 %, shifted 57–61 %),
+        /// shifted for other kernels; im2col otherwise.
         case automatic
         /// Patches of bounded pixel blocks gathered into one GEMM (any geometry).
         case im2col
@@ -68,8 +72,13 @@ public struct Conv2d: Sendable {
     /// accumulator take per block: large enough that each GEMM runs at full speed, small
     /// enough to stay in the L3 cache.
     static let blockBytes = 4 << 20
-    /// Input channels from which ``Algorithm/automatic`` picks ``Algorithm/shifted``.
+    /// Input channels from which ``Algorithm/automatic`` picks a lowering with `K = Cin`
+    /// (``Algorithm/shifted`` or ``Algorithm/winograd``).
     static let shiftedMinimumChannels = 64
+    /// Output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`) from which ``Algorithm/automatic`` picks
+    /// ``Algorithm/winograd`` for a 3×3 stride-1 conv: below, the GEMMs are too short and the
+    /// weight transform is not amortised.
+    static let winogradMinimumTiles = 256
 
     /// A convolution with `weights`, `stride` and `padding`.
     ///
@@ -167,10 +176,12 @@ public struct Conv2d: Sendable {
         case .winograd: return .winograd
         case .automatic:
             if isPointwise { return .pointwise }
-            // Each shifted GEMM has K = Cin: from 128 channels up it matched or beat im2col in
-            // every measured run (Benchmarks/README.md); for the 3- and 4-channel input convs
-            // a K of Cin is far too short and im2col's K = kh·kw·Cin wins.
-            return stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels ? .shifted : .im2col
+            // Each shifted or Winograd GEMM has K = Cin: for the 3- and 4-channel input convs
+            // that is far too short and im2col's K = kh·kw·Cin wins.
+            guard stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels else { return .im2col }
+            guard Conv2d.winogradApplies(weights, stride: stride) else { return .shifted }
+            let tiles = g.batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
+            return tiles >= Conv2d.winogradMinimumTiles ? .winograd : .im2col
         }
     }
 

@@ -26,6 +26,9 @@ final class Conv2dWinogradWeights: Sendable {
         }
     }
 
+    /// Whether the transform has run (tests check which lowering the automatic choice took).
+    var isTransformed: Bool { transformed.withLock { $0 != nil } }
+
     private static func transform(_ weights: Conv2dWeights) -> Tensor {
         let (cin, cout) = (weights.inputChannels, weights.outputChannels)
         var u = Tensor(uninitialized: [16, cin, cout])

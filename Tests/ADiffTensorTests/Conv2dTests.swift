@@ -62,7 +62,7 @@ import Testing
         Case(batch: 2, height: 5, width: 3, inputChannels: 7, outputChannels: 9, kernel: 1, stride: 1, padding: .init(0)),
         Case(batch: 1, height: 4, width: 6, inputChannels: 3, outputChannels: 8, kernel: 1, stride: 1, padding: .init(0), bias: false),
         Case(batch: 1, height: 7, width: 5, inputChannels: 4, outputChannels: 3, kernel: 5, stride: 1, padding: .init(2)),
-        // Wide enough for the automatic choice to take the shifted algorithm.
+        // 256 channels but 6 output tiles: the automatic choice takes im2col, not winograd.
         Case(batch: 2, height: 5, width: 3, inputChannels: 256, outputChannels: 3, kernel: 3, stride: 1, padding: .init(1)),
     ]
 

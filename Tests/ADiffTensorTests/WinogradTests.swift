@@ -44,7 +44,7 @@ import Testing
 
     /// More tiles than one block holds, with blocks that start mid-image and span images.
     @Test func blocksCoverEveryImage() throws {
-        let (batch, h, w, cin, cout) = (3, 41, 46, 64, 48)
+        let (batch, h, w, cin, cout) = (3, 41, 46, 128, 64)
         let tileBytes = 16 * (cin + cout) * 4
         let tiles = batch * ((h + 1) / 2) * ((w + 1) / 2)
         #expect(tiles > 2 * Conv2d.winogradBlockBytes / tileBytes)
@@ -96,6 +96,22 @@ import Testing
         async let b = Task.detached { try conv(x) }.value
         let concurrent = try await [a, b].map { Support.relativeError($0, expected.values) }
         #expect((errors + concurrent).allSatisfy { $0 <= Support.tolerance })
+    }
+
+    /// The automatic choice takes winograd from 256 output tiles (and im2col below) and agrees
+    /// with im2col.
+    @Test(arguments: [(1, 32, 32, true), (2, 23, 30, true), (1, 16, 16, false), (3, 15, 15, false), (1, 31, 31, true)])
+    func automaticChoiceMatchesIm2col(batch: Int, height: Int, width: Int, takesWinograd: Bool) throws {
+        let (cin, cout) = (64, 24)
+        let x = Support.random([batch, height, width, cin], seed: 30)
+        let weights = try Conv2dWeights(oihw: Support.random([cout, cin, 3, 3], seed: 31), bias: Support.random([cout], seed: 32))
+        let automatic = try Conv2d(weights: weights, padding: .init(1))
+        let y = try automatic(x)
+        let z = try Conv2d(weights: weights, padding: .init(1), algorithm: .im2col)(x)
+        let error = Support.relativeError(y, z.scalars.map(Double.init))
+        print("automatic \(batch)×\(height)×\(width)×\(cin)→\(cout) vs im2col: max rel err \(error)")
+        #expect(automatic.winogradWeights.isTransformed == takesWinograd)
+        #expect(error <= Support.tolerance)
     }
 
     @Test func rejectsOtherGeometries() throws {
