@@ -43,11 +43,11 @@ public struct Conv2d: Sendable {
     public enum Algorithm: Sendable, Equatable {
         /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md,
         /// "Winograd and the automatic conv choice"): a plain GEMM for 1×1; for stride 1 with
-        /// at least 64 input channels, winograd for 3×3 kernels with at least 256 output tiles
-        /// (`N·⌈Ho/2⌉·⌈Wo/2⌉`; e.g. 1.9–2.3× im2col's speed at 320@64² and 640@32², 1.2–2.2× on
-        /// the VAE decoder's 128–512-channel convs), im2col for 3×3 with fewer tiles (1280@16²
-        /// and @8² at batch 1: im2col 103–104 % of sgemm, winograd 38–69 %, shifted 57–61 %),
-        /// shifted for other kernels; im2col otherwise.
+        /// at least 64 input channels, winograd for 3×3 kernels with 64–640 input channels and
+        /// at least 256 output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`; 320@64²: 2.4× im2col's speed,
+        /// VAE 512@64²: 2.2×, 128@512²: 1.25×, 640@32²: equal to shifted, 1.1–1.7× im2col),
+        /// else im2col for 3×3 (1280@16² and @8²: winograd 22–69 % of sgemm, im2col 64–104 %,
+        /// shifted 52–63 %) and shifted for other kernels; im2col otherwise.
         case automatic
         /// Patches of bounded pixel blocks gathered into one GEMM (any geometry).
         case im2col
@@ -79,6 +79,9 @@ public struct Conv2d: Sendable {
     /// ``Algorithm/winograd`` for a 3×3 stride-1 conv: below, the GEMMs are too short and the
     /// weight transform is not amortised.
     static let winogradMinimumTiles = 256
+    /// Input channels up to which ``Algorithm/automatic`` picks ``Algorithm/winograd``: at
+    /// 1280 it lost to im2col in every run (batch 1), and larger batches are not measured yet.
+    static let winogradMaximumChannels = 640
 
     /// A convolution with `weights`, `stride` and `padding`.
     ///
@@ -181,7 +184,8 @@ public struct Conv2d: Sendable {
             guard stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels else { return .im2col }
             guard Conv2d.winogradApplies(weights, stride: stride) else { return .shifted }
             let tiles = g.batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-            return tiles >= Conv2d.winogradMinimumTiles ? .winograd : .im2col
+            let winograd = tiles >= Conv2d.winogradMinimumTiles && weights.inputChannels <= Conv2d.winogradMaximumChannels
+            return winograd ? .winograd : .im2col
         }
     }
 

@@ -98,11 +98,14 @@ import Testing
         #expect((errors + concurrent).allSatisfy { $0 <= Support.tolerance })
     }
 
-    /// The automatic choice takes winograd from 256 output tiles (and im2col below) and agrees
-    /// with im2col.
-    @Test(arguments: [(1, 32, 32, true), (2, 23, 30, true), (1, 16, 16, false), (3, 15, 15, false), (1, 31, 31, true)])
-    func automaticChoiceMatchesIm2col(batch: Int, height: Int, width: Int, takesWinograd: Bool) throws {
-        let (cin, cout) = (64, 24)
+    /// The automatic choice takes winograd from 256 output tiles up to 640 input channels (and
+    /// im2col otherwise) and agrees with im2col.
+    @Test(arguments: [
+        (1, 32, 32, 64, true), (2, 23, 30, 64, true), (1, 16, 16, 64, false), (3, 15, 15, 64, false),
+        (1, 31, 31, 64, true), (1, 32, 32, 641, false),
+    ])
+    func automaticChoiceMatchesIm2col(batch: Int, height: Int, width: Int, cin: Int, takesWinograd: Bool) throws {
+        let cout = 24
         let x = Support.random([batch, height, width, cin], seed: 30)
         let weights = try Conv2dWeights(oihw: Support.random([cout, cin, 3, 3], seed: 31), bias: Support.random([cout], seed: 32))
         let automatic = try Conv2d(weights: weights, padding: .init(1))
