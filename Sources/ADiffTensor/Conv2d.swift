@@ -10,6 +10,9 @@
 ///   `kw − 1` junk columns per row are dropped when the block is written out.
 /// - Otherwise (``Algorithm/im2col``): patches of a block of output pixels are gathered into
 ///   a bounded buffer and multiplied in one GEMM with `K = kh·kw·Cin`.
+/// - 3×3 stride 1 (``Algorithm/winograd``): Winograd F(2×2, 3×3) over bounded blocks of 4×4
+///   input tiles, 16 GEMMs with `K = Cin` per block and 2.25× fewer multiplies (see
+///   `Conv2d+Winograd.swift`).
 public struct Conv2d: Sendable {
     /// Zero padding on each side of the image, in pixels.
     public struct Padding: Sendable, Equatable {
@@ -38,14 +41,20 @@ public struct Conv2d: Sendable {
 
     /// How the convolution is lowered to GEMMs.
     public enum Algorithm: Sendable, Equatable {
-        /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md):
-        /// a plain GEMM for 1×1, shifted for stride 1 with at least 64 input channels,
-        /// im2col otherwise.
+        /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md,
+        /// "Winograd and the automatic conv choice"): a plain GEMM for 1×1; for stride 1 with
+        /// at least 64 input channels, winograd for 3×3 kernels with 64–640 input channels and
+        /// at least 256 output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`; 320@64²: 2.4× im2col's speed,
+        /// VAE 512@64²: 2.2×, 128@512²: 1.25×, 640@32²: equal to shifted, 1.1–1.7× im2col),
+        /// else im2col for 3×3 (1280@16² and @8²: winograd 22–69 % of sgemm, im2col 64–104 %,
+        /// shifted 52–63 %) and shifted for other kernels; im2col otherwise.
         case automatic
         /// Patches of bounded pixel blocks gathered into one GEMM (any geometry).
         case im2col
         /// One GEMM per tap on a padded copy of the input (stride 1 only).
         case shifted
+        /// Winograd F(2×2, 3×3): 16 GEMMs per block of 4×4 tiles (3×3 kernels, stride 1 only).
+        case winograd
     }
 
     /// The packed weights and bias.
@@ -56,18 +65,29 @@ public struct Conv2d: Sendable {
     public let padding: Padding
     /// The lowering used; ``Algorithm/automatic`` unless a benchmark or test pins one.
     public let algorithm: Algorithm
+    /// The Winograd-domain weights, transformed on first use by a Winograd lowering.
+    let winogradWeights: Conv2dWinogradWeights
 
     /// Bytes the im2col patch buffer (but at least 256 pixels' patches) or the shifted
     /// accumulator take per block: large enough that each GEMM runs at full speed, small
     /// enough to stay in the L3 cache.
     static let blockBytes = 4 << 20
-    /// Input channels from which ``Algorithm/automatic`` picks ``Algorithm/shifted``.
+    /// Input channels from which ``Algorithm/automatic`` picks a lowering with `K = Cin`
+    /// (``Algorithm/shifted`` or ``Algorithm/winograd``).
     static let shiftedMinimumChannels = 64
+    /// Output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`) from which ``Algorithm/automatic`` picks
+    /// ``Algorithm/winograd`` for a 3×3 stride-1 conv: below, the GEMMs are too short and the
+    /// weight transform is not amortised.
+    static let winogradMinimumTiles = 256
+    /// Input channels up to which ``Algorithm/automatic`` picks ``Algorithm/winograd``: at
+    /// 1280 it lost to im2col in every run (batch 1), and larger batches are not measured yet.
+    static let winogradMaximumChannels = 640
 
     /// A convolution with `weights`, `stride` and `padding`.
     ///
     /// - Throws: ``TensorError`` `.shapeMismatch` when the stride is below 1, a padding is
-    ///   negative, or ``Algorithm/shifted`` is requested with a stride other than 1.
+    ///   negative, ``Algorithm/shifted`` is requested with a stride other than 1, or
+    ///   ``Algorithm/winograd`` for anything but a 3×3 kernel with stride 1.
     public init(weights: Conv2dWeights, stride: Int = 1, padding: Padding = Padding(0), algorithm: Algorithm = .automatic) throws {
         guard stride >= 1 else {
             throw TensorError(.shapeMismatch, "conv stride must be at least 1, got \(stride)")
@@ -78,10 +98,18 @@ public struct Conv2d: Sendable {
         if algorithm == .shifted && stride != 1 {
             throw TensorError(.shapeMismatch, "the shifted conv algorithm needs stride 1, got \(stride)")
         }
+        if algorithm == .winograd && !Conv2d.winogradApplies(weights, stride: stride) {
+            throw TensorError(
+                .shapeMismatch,
+                "the winograd conv algorithm needs a 3×3 kernel and stride 1, got "
+                    + "\(weights.kernelHeight)×\(weights.kernelWidth) stride \(stride)"
+            )
+        }
         self.weights = weights
         self.stride = stride
         self.padding = padding
         self.algorithm = algorithm
+        self.winogradWeights = Conv2dWinogradWeights(weights)
     }
 
     /// Output height and width for an input of `height × width`, or nil when the padded input
@@ -126,10 +154,11 @@ public struct Conv2d: Sendable {
             input.withUnsafeBufferPointer { x in
                 weights.packed.withUnsafeBufferPointer { w in
                     let (x, w, out) = (x.baseAddress!, w.baseAddress!, out.baseAddress!)
-                    switch resolvedAlgorithm {
+                    switch resolvedAlgorithm(geometry) {
                     case .pointwise: pointwise(geometry, x, w, out)
                     case .shifted: shifted(geometry, x, w, out)
                     case .im2col: im2col(geometry, x, w, out)
+                    case .winograd: winograd(geometry, x, out)
                     }
                 }
             }
@@ -139,24 +168,28 @@ public struct Conv2d: Sendable {
 
     // MARK: - Lowerings
 
-    private enum Lowering { case pointwise, shifted, im2col }
+    private enum Lowering { case pointwise, shifted, im2col, winograd }
 
-    private var resolvedAlgorithm: Lowering {
+    private func resolvedAlgorithm(_ g: Geometry) -> Lowering {
         let isPointwise = weights.kernelHeight == 1 && weights.kernelWidth == 1 && stride == 1
             && padding == Padding(0)
         switch algorithm {
         case .im2col: return .im2col
         case .shifted: return .shifted
+        case .winograd: return .winograd
         case .automatic:
             if isPointwise { return .pointwise }
-            // Each shifted GEMM has K = Cin: from 128 channels up it matched or beat im2col in
-            // every measured run (Benchmarks/README.md); for the 3- and 4-channel input convs
-            // a K of Cin is far too short and im2col's K = kh·kw·Cin wins.
-            return stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels ? .shifted : .im2col
+            // Each shifted or Winograd GEMM has K = Cin: for the 3- and 4-channel input convs
+            // that is far too short and im2col's K = kh·kw·Cin wins.
+            guard stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels else { return .im2col }
+            guard Conv2d.winogradApplies(weights, stride: stride) else { return .shifted }
+            let tiles = g.batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
+            let winograd = tiles >= Conv2d.winogradMinimumTiles && weights.inputChannels <= Conv2d.winogradMaximumChannels
+            return winograd ? .winograd : .im2col
         }
     }
 
-    private struct Geometry {
+    struct Geometry {
         let batch, height, width, outHeight, outWidth: Int
         let kernelHeight, kernelWidth, inputChannels, outputChannels, stride: Int
         let padding: Padding

@@ -54,15 +54,29 @@ struct Kernels: ParsableCommand {
             bench.sgemm("  raw NN 4096×2560×320 ([in,out] weight)", m: 4096, n: 2560, k: 320)
         }
 
-        let convAlgorithms: [Conv2d.Algorithm] = variants ? [.automatic, .im2col] : [.automatic]
-        for algorithm in convAlgorithms {
-            let suffix = algorithm == .automatic ? "" : " [im2col]"
-            try bench.conv("conv 3×3 320→320 @64×64\(suffix)", size: 64, inputs: 320, outputs: 320, algorithm: algorithm)
-            try bench.conv("conv 3×3 640→640 @32×32\(suffix)", size: 32, inputs: 640, outputs: 640, algorithm: algorithm)
-            try bench.conv("conv 3×3 1280→1280 @16×16\(suffix)", size: 16, inputs: 1280, outputs: 1280, algorithm: algorithm)
-            try bench.conv(
-                "VAE conv 3×3 128→128 @\(vaeSize)²\(suffix)", size: vaeSize, inputs: 128, outputs: 128, algorithm: algorithm
-            )
+        // With --variants, every 3×3 stride-1 conv of the UNet and the VAE decoder is timed with
+        // each algorithm, for the automatic choice (Benchmarks/README.md).
+        let convCases: [(name: String, size: Int, channels: Int)] =
+            variants
+            ? [
+                ("conv 3×3 320→320 @64×64", 64, 320), ("conv 3×3 640→640 @32×32", 32, 640),
+                ("conv 3×3 1280→1280 @16×16", 16, 1280), ("conv 3×3 1280→1280 @8×8", 8, 1280),
+                ("VAE conv 3×3 128→128 @512²", 512, 128), ("VAE conv 3×3 256→256 @256²", 256, 256),
+                ("VAE conv 3×3 512→512 @128²", 128, 512), ("VAE conv 3×3 512→512 @64²", 64, 512),
+            ]
+            : [
+                ("conv 3×3 320→320 @64×64", 64, 320), ("conv 3×3 640→640 @32×32", 32, 640),
+                ("conv 3×3 1280→1280 @16×16", 16, 1280), ("VAE conv 3×3 128→128 @\(vaeSize)²", vaeSize, 128),
+            ]
+        let convAlgorithms: [Conv2d.Algorithm] = variants ? [.automatic, .shifted, .im2col, .winograd] : [.automatic]
+        for convCase in convCases {
+            for algorithm in convAlgorithms {
+                let suffix = algorithm == .automatic ? "" : "  [\(algorithm)]"
+                try bench.conv(
+                    "\(convCase.name)\(suffix)", size: convCase.size, inputs: convCase.channels, outputs: convCase.channels,
+                    algorithm: algorithm
+                )
+            }
         }
         try bench.conv("conv 3×3 s2 320→320 @64×64→32×32", size: 64, inputs: 320, outputs: 320, stride: 2)
         try bench.conv("conv 1×1 640→320 @32×32", size: 32, inputs: 640, outputs: 320, kernel: 1)
@@ -192,10 +206,13 @@ struct Bench {
             oihw: random(outputs * inputs * kernel * kernel).reshaped([outputs, inputs, kernel, kernel]),
             bias: random(outputs)
         )
-        let conv = try Conv2d(weights: weights, stride: stride, padding: .init(kernel / 2), algorithm: algorithm)
         let x = random(size * size * inputs).reshaped([1, size, size, inputs])
         let out = size / stride
-        let seconds = try time { _ = try conv(x) }
+        // A fresh Conv2d per call, as the models build one per layer call (Conv2dLayer): the
+        // Winograd weight transform is part of each timed run.
+        let seconds = try time {
+            _ = try Conv2d(weights: weights, stride: stride, padding: .init(kernel / 2), algorithm: algorithm)(x)
+        }
         report(name, flops: 2 * Double(out * out * outputs * inputs * kernel * kernel), seconds: seconds)
     }
 

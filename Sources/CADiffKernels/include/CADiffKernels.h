@@ -1,5 +1,5 @@
-// Hot loops of adiff's attention kernels that need AVX-512 to be fast. Swift compiles for
-// baseline x86-64 (SSE2, no FMA), so these are written in C with a runtime CPU check.
+// Hot loops of adiff's attention and convolution kernels that need AVX-512 to be fast. Swift
+// compiles for baseline x86-64 (SSE2, no FMA), so these are written in C with a runtime CPU check.
 #ifndef CADIFF_KERNELS_H
 #define CADIFF_KERNELS_H
 
@@ -44,5 +44,36 @@ float cadiff_softmax_exponentiate_portable(float *row, long count);
 
 /// Whether cadiff_softmax_exponentiate takes the AVX-512 path on this CPU.
 bool cadiff_kernels_have_avx512(void);
+
+/// Where the 4×4 input tiles of a Winograd F(2×2, 3×3) stride-1 convolution lie. Tile
+/// (image, ty, tx), numbered image-major then row-major, reads input rows
+/// 2·ty − pad_top ..< +4 and columns 2·tx − pad_left ..< +4 (zeros outside the image) and
+/// produces outputs 2·ty ..< +2, 2·tx ..< +2 (those past out_height/out_width are dropped).
+typedef struct {
+    long height, width;
+    long out_height, out_width;
+    long pad_top, pad_left;
+    long tiles_y, tiles_x;
+} cadiff_winograd_geometry;
+
+/// Transforms the packed `[9·cin, cout]` weights (tap-major, see Conv2dWeights) of input
+/// channels first_channel ..< end_channel into U = G·g·Gᵀ, stored as 16 matrices `[cin, cout]`
+/// one after another in `transformed`.
+void cadiff_winograd_f2_weights(
+    const float *packed, long cin, long cout, long first_channel, long end_channel, float *transformed);
+
+/// Transforms NHWC input tiles first_tile ..< end_tile into V = Bᵀ·d·B. The block holding
+/// them starts at tile block_first and has room for block_tiles tiles: `v` is 16 matrices
+/// `[block_tiles, cin]`, tile t in row t − block_first.
+void cadiff_winograd_f2_input(
+    cadiff_winograd_geometry g, const float *x, long cin, long first_tile, long end_tile,
+    long block_first, long block_tiles, float *v);
+
+/// Transforms the 16 product matrices `m` (`[block_tiles, cout]` each, laid out as `v` in
+/// cadiff_winograd_f2_input) of tiles first_tile ..< end_tile into Y = Aᵀ·m·A, adds `bias`
+/// (`cout` floats, or NULL) and writes the outputs that lie inside the NHWC output `y`.
+void cadiff_winograd_f2_output(
+    cadiff_winograd_geometry g, const float *m, long cout, const float *bias, long first_tile, long end_tile,
+    long block_first, long block_tiles, float *y);
 
 #endif
