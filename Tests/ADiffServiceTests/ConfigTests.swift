@@ -1,4 +1,5 @@
 import ADiffProtocol
+import ADiffTensor
 import Foundation
 import Testing
 @testable import ADiffService
@@ -64,6 +65,18 @@ import Testing
                 try ConfigLoader.load(file: nil, environment: [:], overrides: [(key, value)])
             }
         }
+    }
+
+    /// bf16 is accepted exactly where the CPU runs it natively, and reaches the engine's type.
+    @Test func precisionAcceptsBFloat16WhereTheCPUHasIt() throws {
+        let overrides = [(key: "precision", value: "bf16")]
+        if ComputePrecision.bfloat16.isSupported {
+            let config = try ConfigLoader.load(file: nil, environment: [:], overrides: overrides)
+            #expect(config.computePrecision == .bfloat16)
+        } else {
+            #expect(throws: ConfigError.self) { try ConfigLoader.load(file: nil, environment: [:], overrides: overrides) }
+        }
+        #expect(try ConfigLoader.load(file: nil, environment: ["ADIFFD_PRECISION": "fp32"]).computePrecision == .float32)
     }
 
     @Test func memorySizesParse() {
