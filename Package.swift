@@ -143,6 +143,7 @@ let package = Package(
                 "ADiffTensor",
                 "ADiffWeights",
                 "ADiffModels",
+                "ADiffPipeline",
                 "ADiffMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

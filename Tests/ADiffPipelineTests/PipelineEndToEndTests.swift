@@ -87,8 +87,27 @@ import Testing
                     initImage: Self.testImage(c.width, phase: 0),
                     lastFrame: c.last == true ? Self.testImage(c.width, phase: 1.3) : nil)
             }
+            var reported: [Int] = []
             let output = try Pipeline.generate(
-                request, models: models, images: images, options: GenerationOptions(returnLatents: true))
+                request, models: models, images: images, options: GenerationOptions(returnLatents: true),
+                progress: { report in
+                    guard report.phase == .sampling, report.windows > 0, report.window == report.windows else { return }
+                    reported.append(report.windows)
+                })
+            // The windows the run reports per model call (Euler / Euler a: one per step; img2vid
+            // runs only the steps its strength keeps) are the pipeline's own planner's, and the
+            // txt2vid case spans several at every step, or it no longer proves the windowed path.
+            let ad = request.animatediff
+            let planner = try ContextWindowScheduler(
+                frameCount: ad.resolvedVideoLength, contextSize: ad.batchSize, overlap: ad.overlap, stride: ad.stride,
+                closedLoop: ad.closedLoop)
+            let planned = (0..<reported.count).map { planner.windows(step: $0).count }
+            #expect(!reported.isEmpty && reported == planned, "\(c.name): windows reported \(reported), planned \(planned)")
+            if c.strength == nil {
+                #expect(c.L == 16, "\(c.name): the txt2vid case renders 16 frames")
+                #expect(reported.count == c.steps, "\(c.name): \(reported.count) model calls")
+                #expect(reported.allSatisfy { $0 > 2 }, "\(c.name): windows per call \(reported)")
+            }
             let latents = try #require(output.videos.first?.latents)
             let error = PipelineFixture.relativeError(latents.scalars, c.latents)
             let video = output.videos[0].frames
@@ -105,7 +124,8 @@ import Testing
                 #expect(within >= 0.99, "\(c.name) frame \(index)")
             }
             print(
-                "\(c.name): latents max relative error \(error); \(pixelReport.joined(separator: "; ")); "
+                "\(c.name): \(c.L) frames, windows per call \(reported); latents max relative error \(error); "
+                    + "\(pixelReport.joined(separator: "; ")); "
                     + "\(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             #expect(error <= 1e-3, "\(c.name)")
         }

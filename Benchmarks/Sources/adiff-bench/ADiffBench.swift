@@ -9,7 +9,7 @@ struct ADiffBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adiff-bench",
         abstract: "Benchmarks for adiff: CPU kernels, media encoders, a full-size UNet check.",
-        subcommands: [Kernels.self, MediaBenchmark.self, UNetCheck.self, PipelineBenchmark.self]
+        subcommands: [Kernels.self, MediaBenchmark.self, UNetCheck.self, PipelineBenchmark.self, LongVideoBenchmark.self]
     )
 }
 
