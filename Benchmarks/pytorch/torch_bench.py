@@ -103,7 +103,9 @@ def main():
     if args.workload in ("step256", "step512", "lcm256"):
         unet = load_motion_unet(checkpoint, motion, dtype)
         side = 64 if args.workload == "step512" else 32
-        latents = torch.randn(2 * frames, 4, side, side, generator=generator).to(dtype)
+        # UNetMotionModel takes [batch, channels, frames, h, w] and one context row per frame:
+        # batch 2 (the CFG halves) × 16 frames is the 32 UNet rows adiff runs.
+        latents = torch.randn(2, 4, frames, side, side, generator=generator).to(dtype)
         context = torch.randn(2 * frames, 77, 768, generator=generator).to(dtype)
         if args.workload == "lcm256":
             vae = single_file(AutoencoderKL, VAE_CONFIG, checkpoint, torch.float32).to(dtype).eval()
@@ -111,14 +113,13 @@ def main():
             tokens = torch.randint(0, 49408, (2, 77), generator=generator)
 
             def work():
-                cond = clip(tokens).last_hidden_state
-                context_frames = cond.repeat_interleave(frames, dim=0)
+                cond = clip(tokens).last_hidden_state.repeat_interleave(frames, dim=0)
                 x = latents
                 for step in range(6):
-                    eps = unet(x, 999 - 166 * step, encoder_hidden_states=context_frames).sample
+                    eps = unet(x, 999 - 166 * step, encoder_hidden_states=cond).sample
                     x = x - 0.1 * eps
                 for i in range(frames):
-                    vae.decode(x[i:i + 1] / 0.18215)
+                    vae.decode(x[0:1, :, i] / 0.18215)
         else:
             def work():
                 unet(latents, 500, encoder_hidden_states=context)
