@@ -6,8 +6,12 @@ import CADiffKernels
 /// where direct convolution needs 36.
 extension Conv2d {
     /// Bytes the transformed input and product blocks take together: a bounded working set, as
-    /// for the other lowerings, and at least 32 tiles per block so the GEMMs keep some height.
+    /// for the other lowerings.
     static let winogradBlockBytes = 8 << 20
+    /// Fewest tiles per block, whatever the channel count: each of the 16 GEMMs packs its whole
+    /// `[Cin, Cout]` operand, which at 1280 channels costs as much as a 50-row product computes
+    /// (63 MB of blocks at 2560 → 1280 channels).
+    static let winogradMinimumBlockTiles = 256
 
     /// Whether ``Algorithm/winograd`` can compute a convolution: 3×3 kernels with stride 1.
     static func winogradApplies(_ weights: Conv2dWeights, stride: Int) -> Bool {
@@ -20,7 +24,7 @@ extension Conv2d {
         let tilesY = (g.outHeight + 1) / 2, tilesX = (g.outWidth + 1) / 2
         let totalTiles = g.batch * tilesY * tilesX
         let tileBytes = 16 * (cin + cout) * MemoryLayout<Float>.size
-        let tilesPerBlock = min(totalTiles, max(32, Conv2d.winogradBlockBytes / tileBytes))
+        let tilesPerBlock = min(totalTiles, max(Conv2d.winogradMinimumBlockTiles, Conv2d.winogradBlockBytes / tileBytes))
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * tilesPerBlock * cin)
         defer { v.deallocate() }
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * tilesPerBlock * cout)
@@ -29,7 +33,7 @@ extension Conv2d {
             height: g.height, width: g.width, out_height: g.outHeight, out_width: g.outWidth,
             pad_top: g.padding.top, pad_left: g.padding.left, tiles_y: tilesY, tiles_x: tilesX
         )
-        let u = winogradWeights.matrices
+        let u = winogradWeights.matrices(of: weights)
         u.withUnsafeBufferPointer { u in
             let u = u.baseAddress!
             withBias { bias in

@@ -45,9 +45,10 @@ public struct Conv2d: Sendable {
         /// "Winograd and the automatic conv choice"): a plain GEMM for 1×1; for stride 1 with
         /// at least 64 input channels, winograd for 3×3 kernels with 64–640 input channels and
         /// at least 256 output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`; 320@64²: 2.4× im2col's speed,
-        /// VAE 512@64²: 2.2×, 128@512²: 1.25×, 640@32²: equal to shifted, 1.1–1.7× im2col),
-        /// else im2col for 3×3 (1280@16² and @8²: winograd 22–69 % of sgemm, im2col 64–104 %,
-        /// shifted 52–63 %) and shifted for other kernels; im2col otherwise.
+        /// VAE 512@64²: 2.2×, 128@512²: 1.25×, 640@32²: equal to shifted, 1.1–1.7× im2col)
+        /// and for any channel count from 128 tiles (the UNet's batched 1280-channel convs),
+        /// else im2col for 3×3 (1280@16² and @8² at batch 1: winograd 22–69 % of sgemm, im2col
+        /// 64–104 %, shifted 52–63 %) and shifted for other kernels; im2col otherwise.
         case automatic
         /// Patches of bounded pixel blocks gathered into one GEMM (any geometry).
         case im2col
@@ -66,7 +67,7 @@ public struct Conv2d: Sendable {
     /// The lowering used; ``Algorithm/automatic`` unless a benchmark or test pins one.
     public let algorithm: Algorithm
     /// The Winograd-domain weights, transformed on first use by a Winograd lowering.
-    let winogradWeights: Conv2dWinogradWeights
+    public let winogradWeights: Conv2dWinogradWeights
 
     /// Bytes the im2col patch buffer (but at least 256 pixels' patches) or the shifted
     /// accumulator take per block: large enough that each GEMM runs at full speed, small
@@ -79,16 +80,26 @@ public struct Conv2d: Sendable {
     /// ``Algorithm/winograd`` for a 3×3 stride-1 conv: below, the GEMMs are too short and the
     /// weight transform is not amortised.
     static let winogradMinimumTiles = 256
-    /// Input channels up to which ``Algorithm/automatic`` picks ``Algorithm/winograd``: at
-    /// 1280 it lost to im2col in every run (batch 1), and larger batches are not measured yet.
+    /// Input channels up to which ``Algorithm/automatic`` picks ``Algorithm/winograd`` from
+    /// ``winogradMinimumTiles``: at 1280 it lost to im2col with 16–64 tiles (batch 1).
     static let winogradMaximumChannels = 640
+    /// Output tiles from which ``Algorithm/automatic`` picks ``Algorithm/winograd`` at any
+    /// channel count: the UNet's 2 × 16-frame batch gives its 1280- and 2560-channel convs 128
+    /// tiles at 4×4, 512 at 8×8 and 2048 at 16×16, where winograd (transform kept per layer,
+    /// 256-tile blocks) ran 1.9–2.3× im2col's speed.
+    static let winogradWideMinimumTiles = 128
 
-    /// A convolution with `weights`, `stride` and `padding`.
+    /// A convolution with `weights`, `stride` and `padding`. `winogradWeights` is the cache of
+    /// the Winograd transform of these weights; a layer that builds a ``Conv2d`` per call passes
+    /// its own so the transform is kept (a fresh one by default).
     ///
     /// - Throws: ``TensorError`` `.shapeMismatch` when the stride is below 1, a padding is
     ///   negative, ``Algorithm/shifted`` is requested with a stride other than 1, or
     ///   ``Algorithm/winograd`` for anything but a 3×3 kernel with stride 1.
-    public init(weights: Conv2dWeights, stride: Int = 1, padding: Padding = Padding(0), algorithm: Algorithm = .automatic) throws {
+    public init(
+        weights: Conv2dWeights, stride: Int = 1, padding: Padding = Padding(0), algorithm: Algorithm = .automatic,
+        winogradWeights: Conv2dWinogradWeights = Conv2dWinogradWeights()
+    ) throws {
         guard stride >= 1 else {
             throw TensorError(.shapeMismatch, "conv stride must be at least 1, got \(stride)")
         }
@@ -109,7 +120,7 @@ public struct Conv2d: Sendable {
         self.stride = stride
         self.padding = padding
         self.algorithm = algorithm
-        self.winogradWeights = Conv2dWinogradWeights(weights)
+        self.winogradWeights = winogradWeights
     }
 
     /// Output height and width for an input of `height × width`, or nil when the padded input
@@ -184,7 +195,9 @@ public struct Conv2d: Sendable {
             guard stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels else { return .im2col }
             guard Conv2d.winogradApplies(weights, stride: stride) else { return .shifted }
             let tiles = g.batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-            let winograd = tiles >= Conv2d.winogradMinimumTiles && weights.inputChannels <= Conv2d.winogradMaximumChannels
+            let winograd =
+                tiles >= Conv2d.winogradWideMinimumTiles
+                || (tiles >= Conv2d.winogradMinimumTiles && weights.inputChannels <= Conv2d.winogradMaximumChannels)
             return winograd ? .winograd : .im2col
         }
     }

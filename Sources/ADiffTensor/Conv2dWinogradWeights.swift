@@ -3,31 +3,31 @@ import Synchronization
 
 /// A 3×3 convolution's weights in the Winograd F(2×2, 3×3) domain, U = G·g·Gᵀ: 16 matrices
 /// `[Cin, Cout]`, computed from ``Conv2dWeights/packed`` the first time a Winograd lowering
-/// asks and kept for the life of the ``Conv2d`` value.
+/// asks and kept for the life of this object.
 ///
 /// Lazy because the automatic choice depends on the input size, known only at the call; most
-/// convolutions never need the transform. It costs one pass over the weights (16/9 of their
-/// size written), parallel over input channels.
-final class Conv2dWinogradWeights: Sendable {
-    private let source: Conv2dWeights
+/// convolutions never need the transform. A model layer keeps one of these for as long as the
+/// model lives and hands it to every ``Conv2d`` it builds, so the transform (one pass over the
+/// weights, 16/9 of their size written) runs once per layer, not once per call.
+public final class Conv2dWinogradWeights: Sendable {
     private let transformed = Mutex<Tensor?>(nil)
 
-    init(_ source: Conv2dWeights) {
-        self.source = source
-    }
+    /// An empty cache; the first Winograd call fills it.
+    public init() {}
 
-    /// `[16, Cin, Cout]`; the first caller computes it, concurrent callers wait for it.
-    var matrices: Tensor {
+    /// `[16, Cin, Cout]` for `weights`; the first caller computes it, concurrent callers wait
+    /// for it. Every call must pass the same weights (the owning layer's).
+    func matrices(of weights: Conv2dWeights) -> Tensor {
         transformed.withLock { cached in
-            if let cached { return cached }
-            let result = Self.transform(source)
+            if let cached, cached.shape == [16, weights.inputChannels, weights.outputChannels] { return cached }
+            let result = Self.transform(weights)
             cached = result
             return result
         }
     }
 
     /// Whether the transform has run (tests check which lowering the automatic choice took).
-    var isTransformed: Bool { transformed.withLock { $0 != nil } }
+    public var isTransformed: Bool { transformed.withLock { $0 != nil } }
 
     private static func transform(_ weights: Conv2dWeights) -> Tensor {
         let (cin, cout) = (weights.inputChannels, weights.outputChannels)

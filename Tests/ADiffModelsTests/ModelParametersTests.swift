@@ -50,4 +50,23 @@ import Testing
             entries: ["conv.weight": try Self.fp16(Array(repeating: 0, count: 9), shape: [1, 1, 3, 3])], origin: "test")
         #expect(throws: ModelError.self) { _ = try LinearLayer(parameters.scope("conv")) }
     }
+
+    /// A conv layer transforms its weights to the Winograd domain on the first Winograd call
+    /// and keeps them: a second call reuses the transform and gives the same result.
+    @Test func convLayerKeepsItsWinogradTransform() throws {
+        let (cout, cin) = (8, 64)
+        let weights = (0..<(cout * cin * 9)).map { Float(($0 * 37) % 17) / 17 - 0.5 }
+        let parameters = ModelParameters(
+            entries: ["conv.weight": try Self.fp16(weights, shape: [cout, cin, 3, 3])], origin: "test")
+        let layer = try Conv2dLayer(parameters.scope("conv"), padding: 1)
+        let input = Tensor(shape: [1, 32, 32, cin], scalars: (0..<(32 * 32 * cin)).map { Float($0 % 29) / 29 })
+        #expect(!layer.winogradWeights.isTransformed)
+        let first = try layer(input)
+        #expect(layer.winogradWeights.isTransformed)
+        let second = try layer(input)
+        let im2col = try Conv2d(weights: layer.widened().weights, padding: .init(1), algorithm: .im2col)(input)
+        #expect(first.scalars == second.scalars)
+        let scale = im2col.scalars.map(abs).max()!
+        #expect(zip(first.scalars, im2col.scalars).allSatisfy { abs($0 - $1) <= 1e-5 * scale })
+    }
 }

@@ -63,7 +63,7 @@ import Testing
     @Test func transformsWeights() throws {
         let (cout, cin) = (5, 3)
         let weight = Support.random([cout, cin, 3, 3], seed: 27)
-        let u = try Conv2dWinogradWeights(Conv2dWeights(oihw: weight)).matrices
+        let u = try Conv2dWinogradWeights().matrices(of: Conv2dWeights(oihw: weight))
         #expect(u.shape == [16, cin, cout])
         let gMatrix: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
         var worst = 0.0
@@ -98,11 +98,11 @@ import Testing
         #expect((errors + concurrent).allSatisfy { $0 <= Support.tolerance })
     }
 
-    /// The automatic choice takes winograd from 256 output tiles up to 640 input channels (and
-    /// im2col otherwise) and agrees with im2col.
+    /// The automatic choice takes winograd from 256 output tiles up to 640 input channels, from
+    /// 128 tiles at any width (and im2col otherwise) and agrees with im2col.
     @Test(arguments: [
         (1, 32, 32, 64, true), (2, 23, 30, 64, true), (1, 16, 16, 64, false), (3, 15, 15, 64, false),
-        (1, 31, 31, 64, true), (1, 32, 32, 641, false),
+        (1, 31, 31, 64, true), (1, 32, 32, 641, false), (2, 16, 16, 1280, true), (1, 16, 16, 1280, false),
     ])
     func automaticChoiceMatchesIm2col(batch: Int, height: Int, width: Int, cin: Int, takesWinograd: Bool) throws {
         let cout = 24

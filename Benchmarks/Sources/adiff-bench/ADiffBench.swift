@@ -78,6 +78,19 @@ struct Kernels: ParsableCommand {
                 )
             }
         }
+        if variants {
+            // The UNet runs 2 × 16 frames at once: its 1280-channel convs see batch 32 (8×8 latents
+            // at 256², 16×16 at 512²), where Winograd's GEMMs are long enough to pay.
+            for (name, size, inputs) in [
+                ("UNet conv 3×3 1280→1280 @8×8 ×32", 8, 1280), ("UNet conv 3×3 2560→1280 @8×8 ×32", 8, 2560),
+                ("UNet conv 3×3 1280→1280 @16×16 ×32", 16, 1280), ("UNet conv 3×3 1280→1280 @4×4 ×32", 4, 1280),
+            ] {
+                for algorithm in convAlgorithms {
+                    let suffix = algorithm == .automatic ? "" : "  [\(algorithm)]"
+                    try bench.conv("\(name)\(suffix)", size: size, inputs: inputs, outputs: 1280, batch: 32, algorithm: algorithm)
+                }
+            }
+        }
         try bench.conv("conv 3×3 s2 320→320 @64×64→32×32", size: 64, inputs: 320, outputs: 320, stride: 2)
         try bench.conv("conv 1×1 640→320 @32×32", size: 32, inputs: 640, outputs: 320, kernel: 1)
 
@@ -199,21 +212,24 @@ struct Bench {
 
     func conv(
         _ name: String, size: Int, inputs: Int, outputs: Int,
-        kernel: Int = 3, stride: Int = 1, algorithm: Conv2d.Algorithm = .automatic
+        kernel: Int = 3, stride: Int = 1, batch: Int = 1, algorithm: Conv2d.Algorithm = .automatic
     ) throws {
         guard selected(name) else { return }
         let weights = try Conv2dWeights(
             oihw: random(outputs * inputs * kernel * kernel).reshaped([outputs, inputs, kernel, kernel]),
             bias: random(outputs)
         )
-        let x = random(size * size * inputs).reshaped([1, size, size, inputs])
+        let x = random(batch * size * size * inputs).reshaped([batch, size, size, inputs])
         let out = size / stride
-        // A fresh Conv2d per call, as the models build one per layer call (Conv2dLayer): the
-        // Winograd weight transform is part of each timed run.
+        // A fresh Conv2d per call sharing one Winograd cache, as Conv2dLayer does: the weight
+        // transform runs in the warm-up only.
+        let winogradWeights = Conv2dWinogradWeights()
         let seconds = try time {
-            _ = try Conv2d(weights: weights, stride: stride, padding: .init(kernel / 2), algorithm: algorithm)(x)
+            _ = try Conv2d(
+                weights: weights, stride: stride, padding: .init(kernel / 2), algorithm: algorithm,
+                winogradWeights: winogradWeights)(x)
         }
-        report(name, flops: 2 * Double(out * out * outputs * inputs * kernel * kernel), seconds: seconds)
+        report(name, flops: 2 * Double(batch * out * out * outputs * inputs * kernel * kernel), seconds: seconds)
     }
 
     func attention(

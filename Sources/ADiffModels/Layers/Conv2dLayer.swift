@@ -3,6 +3,10 @@ import ADiffWeights
 
 /// A 2-D convolution on channels-last activations whose weights stay stored and are widened
 /// and packed when it runs.
+///
+/// The Winograd transform of the weights (when the automatic choice takes Winograd) is kept for
+/// the life of the layer: it costs more than widening, and at 1280 channels it is redone per
+/// call otherwise. Widened fp32 weights are not kept, so a resident fp16 model stays fp16.
 public struct Conv2dLayer: Sendable {
     /// `[out, in, kh, kw]` as stored.
     public let weight: StoredTensor
@@ -12,6 +16,8 @@ public struct Conv2dLayer: Sendable {
     public let stride: Int
     /// Zero padding on every side.
     public let padding: Int
+    /// The Winograd-domain weights, shared by every ``Conv2d`` this layer builds.
+    public let winogradWeights = Conv2dWinogradWeights()
 
     /// Output channels.
     public var outputChannels: Int { weight.shape[0] }
@@ -38,7 +44,8 @@ public struct Conv2dLayer: Sendable {
     /// The widened, packed kernel-level convolution.
     public func widened() throws -> Conv2d {
         let weights = try Conv2dWeights(oihw: try weight.widened(), bias: try bias?.widened().reshaped([outputChannels]))
-        return try Conv2d(weights: weights, stride: stride, padding: Conv2d.Padding(padding))
+        return try Conv2d(
+            weights: weights, stride: stride, padding: Conv2d.Padding(padding), winogradWeights: winogradWeights)
     }
 
     /// Convolves `input` (`[N, H, W, C]`).
