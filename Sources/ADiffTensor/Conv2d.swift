@@ -44,9 +44,8 @@ public struct Conv2d: Sendable {
         /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md,
         /// "Winograd and the automatic conv choice"): a plain GEMM for 1×1; for stride 1 with
         /// at least 64 input channels, winograd for 3×3 kernels with 64–640 input channels and
-        /// at least 256 output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`; 320@64²: 2.4× im2col's speed,
-        /// VAE 512@64²: 2.2×, 128@512²: 1.25×, 640@32²: equal to shifted, 1.1–1.7× im2col)
-        /// and for any channel count from 128 tiles (the UNet's batched 1280-channel convs),
+        /// at least 128 output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`; 320@64²: 2.4× im2col's speed,
+        /// VAE 512@64²: 2.2×, 128@512²: 1.25×, the UNet's batched 1280-channel convs: 2.0–2.2×),
         /// else im2col for 3×3 (1280@16² and @8² at batch 1: winograd 22–69 % of sgemm, im2col
         /// 64–104 %, shifted 52–63 %) and shifted for other kernels; im2col otherwise.
         case automatic
@@ -77,17 +76,11 @@ public struct Conv2d: Sendable {
     /// (``Algorithm/shifted`` or ``Algorithm/winograd``).
     static let shiftedMinimumChannels = 64
     /// Output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`) from which ``Algorithm/automatic`` picks
-    /// ``Algorithm/winograd`` for a 3×3 stride-1 conv: below, the GEMMs are too short and the
-    /// weight transform is not amortised.
-    static let winogradMinimumTiles = 256
-    /// Input channels up to which ``Algorithm/automatic`` picks ``Algorithm/winograd`` from
-    /// ``winogradMinimumTiles``: at 1280 it lost to im2col with 16–64 tiles (batch 1).
-    static let winogradMaximumChannels = 640
-    /// Output tiles from which ``Algorithm/automatic`` picks ``Algorithm/winograd`` at any
-    /// channel count: the UNet's 2 × 16-frame batch gives its 1280- and 2560-channel convs 128
-    /// tiles at 4×4, 512 at 8×8 and 2048 at 16×16, where winograd (transform kept per layer,
-    /// 256-tile blocks) ran 1.9–2.3× im2col's speed.
-    static let winogradWideMinimumTiles = 128
+    /// ``Algorithm/winograd`` for a 3×3 stride-1 conv, at any channel count. With the transform
+    /// kept per layer and 256-tile blocks it ran 1.7–2.3× im2col's speed from 128 tiles (the
+    /// UNet's batch-32 1280-channel convs at 4×4); below, at batch 1 (1280@16² and @8², 16–64
+    /// tiles), im2col won.
+    static let winogradMinimumTiles = 128
 
     /// A convolution with `weights`, `stride` and `padding`. `winogradWeights` is the cache of
     /// the Winograd transform of these weights; a layer that builds a ``Conv2d`` per call passes
@@ -195,10 +188,7 @@ public struct Conv2d: Sendable {
             guard stride == 1 && weights.inputChannels >= Conv2d.shiftedMinimumChannels else { return .im2col }
             guard Conv2d.winogradApplies(weights, stride: stride) else { return .shifted }
             let tiles = g.batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-            let winograd =
-                tiles >= Conv2d.winogradWideMinimumTiles
-                || (tiles >= Conv2d.winogradMinimumTiles && weights.inputChannels <= Conv2d.winogradMaximumChannels)
-            return winograd ? .winograd : .im2col
+            return tiles >= Conv2d.winogradMinimumTiles ? .winograd : .im2col
         }
     }
 
