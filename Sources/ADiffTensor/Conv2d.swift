@@ -43,8 +43,7 @@ public struct Conv2d: Sendable {
     public enum Algorithm: Sendable, Equatable {
         /// Picks the fastest algorithm that applies (measured; see Benchmarks/README.md,
         /// "Winograd and the automatic conv choice"): a plain GEMM for 1×1; for stride 1 with
-        /// at least 64 input channels, winograd for 3×3 kernels with 64–640 input channels and
-        /// at least 128 output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`; 320@64²: 2.4× im2col's speed,
+        /// at least 64 input channels, winograd for 3×3 kernels with at least 128 output tiles (`N·⌈Ho/2⌉·⌈Wo/2⌉`; 320@64²: 2.4× im2col's speed,
         /// VAE 512@64²: 2.2×, 128@512²: 1.25×, the UNet's batched 1280-channel convs: 2.0–2.2×),
         /// else im2col for 3×3 (1280@16² and @8² at batch 1: winograd 22–69 % of sgemm, im2col
         /// 64–104 %, shifted 52–63 %) and shifted for other kernels; im2col otherwise.
