@@ -1,6 +1,7 @@
 /// A 64-byte aligned, fixed-size block of `Float`s that a ``Tensor`` shares copy-on-write.
 ///
-/// Alignment to a cache line keeps vector loads in the kernels from splitting lines. The class
+/// Alignment to a cache line keeps vector loads in the kernels from splitting lines. Large
+/// blocks come from and return to ``TensorBlockCache/shared``. The class
 /// is `@unchecked Sendable` because it is only written through a ``Tensor`` that holds the
 /// sole reference (copy-on-write), so no two threads ever see a write to a shared block.
 public final class TensorStorage: @unchecked Sendable {
@@ -13,7 +14,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "negative element count")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = TensorBlockCache.shared.allocate(bytes: Self.byteCount(count))
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         if zeroed { pointer.initialize(repeating: 0, count: count) }
     }
@@ -25,7 +26,9 @@ public final class TensorStorage: @unchecked Sendable {
         return other
     }
 
+    private static func byteCount(_ count: Int) -> Int { max(count, 1) * MemoryLayout<Float>.stride }
+
     deinit {
-        UnsafeMutableRawPointer(pointer).deallocate()
+        TensorBlockCache.shared.deallocate(UnsafeMutableRawPointer(pointer), bytes: Self.byteCount(count))
     }
 }

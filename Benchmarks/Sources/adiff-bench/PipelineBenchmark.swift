@@ -99,12 +99,18 @@ struct PipelineBenchmark: ParsableCommand {
         }
         let inPrecision = { try ComputePrecision.$current.withValue(computePrecision) { try work() } }
         try inPrecision()
+        let blocksBefore = TensorBlockCache.shared.statistics
         var times: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now()
             try inPrecision()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
         }
+        let blocks = TensorBlockCache.shared.statistics
+        FileHandle.standardError.write(
+            Data(("timed runs: \(blocks.hits - blocksBefore.hits) large blocks reused, \(blocks.misses - blocksBefore.misses) "
+                + "allocated, \(blocks.evictions - blocksBefore.evictions) evicted; "
+                + "\(TensorBlockCache.shared.heldBytes >> 20) MiB held\n").utf8))
         let median = times.sorted()[times.count / 2]
         if json {
             let list = times.map { String(format: "%.3f", $0) }.joined(separator: ", ")

@@ -79,6 +79,9 @@ public struct PipelineEngine: GenerationEngine {
         let videoLength = job.request.animateDiff.videoLength
 
         let output = try await Self.onOwnThread { () throws -> GenerationOutput in
+            // Activation blocks kept for reuse within the job go back to the system after it,
+            // so an idle daemon holds only its resident models.
+            defer { TensorBlockCache.shared.releaseAll() }
             let base = checkpoint.checkpoint
             var unetParameters = base.unetParameters
             var textParameters = base.textEncoderParameters
