@@ -53,6 +53,8 @@ public enum BLAS {
     ///   - k: Columns of op(A), rows of op(B).
     ///   - a: A, stored `m×k` (or `k×m` when transposed) with row stride `lda`.
     ///   - b: B, stored `k×n` (or `n×k` when transposed) with row stride `ldb`.
+    ///   - bBFloat16: B already converted to bf16 (``withBFloat16(_:of:count:_:)``), stored
+    ///     contiguously in B's orientation; bf16 products read it instead of converting `b`.
     ///   - c: C, `m×n` with row stride `ldc`.
     @inlinable
     public static func gemm(
@@ -62,12 +64,13 @@ public enum BLAS {
         alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
+        bBFloat16: UnsafePointer<UInt16>? = nil,
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
         if ComputePrecision.current == .bfloat16,
-            gemmBFloat16(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            gemmBFloat16(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, bBFloat16, beta, c, ldc)
         {
             return
         }
@@ -116,11 +119,22 @@ public enum BLAS {
     static func gemmBFloat16(
         _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+        _ bBFloat16: UnsafePointer<UInt16>?, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) -> Bool {
         let routing = bfloat16Routing
         guard min(n, k) >= routing.minimumWidth, m * n * k >= routing.minimumProduct else { return false }
-        return cadiff_onednn_bf16_gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0
+        return cadiff_onednn_bf16_gemm(
+            transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, bBFloat16, beta, c, ldc) == 0
+    }
+
+    /// Runs `body` with the bf16 copy `cache` keeps of the `count` contiguous weights at `b`
+    /// when the current precision is bf16 (converting them on first use), else with nil: the
+    /// `bBFloat16` argument of ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:bBFloat16:beta:c:ldc:)``.
+    public static func withBFloat16<R>(
+        _ cache: BFloat16Weights?, of b: UnsafePointer<Float>, count: Int, _ body: (UnsafePointer<UInt16>?) throws -> R
+    ) rethrows -> R {
+        guard ComputePrecision.current == .bfloat16, let cache else { return try body(nil) }
+        return try cache.withValues(of: b, count: count, body)
     }
 
     /// `batch` independent products C[i] = alpha · op(A[i]) · op(B[i]) + beta · C[i], where

@@ -3,7 +3,7 @@ import CADiffOneDNN
 /// The arithmetic the GEMM-shaped kernels use for one piece of work.
 ///
 /// Set for a scope with `ComputePrecision.$current.withValue(.bfloat16) { … }`; every
-/// ``BLAS/gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` inside that scope
+/// ``BLAS/gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:bBFloat16:beta:c:ldc:)`` inside that scope
 /// (on the same thread or child tasks) follows it. A task-local rather than a parameter because
 /// the choice belongs to a whole job while the GEMMs sit many layers down every model.
 public enum ComputePrecision: String, Sendable, CaseIterable, Codable {

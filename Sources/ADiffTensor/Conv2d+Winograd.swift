@@ -25,42 +25,55 @@ extension Conv2d {
         let totalTiles = g.batch * tilesY * tilesX
         let tileBytes = 16 * (cin + cout) * MemoryLayout<Float>.size
         let tilesPerBlock = min(totalTiles, max(Conv2d.winogradMinimumBlockTiles, Conv2d.winogradBlockBytes / tileBytes))
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * tilesPerBlock * cin)
-        defer { v.deallocate() }
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * tilesPerBlock * cout)
-        defer { m.deallocate() }
+        let cache = TensorBlockCache.shared
+        cache.withScratch(count: 16 * tilesPerBlock * cin) { v in
+            cache.withScratch(count: 16 * tilesPerBlock * cout) { m in
+                winograd(g, x, out, v: v, m: m, tilesPerBlock: tilesPerBlock)
+            }
+        }
+    }
+
+    private func winograd(
+        _ g: Geometry, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, tilesPerBlock: Int
+    ) {
+        let cin = g.inputChannels, cout = g.outputChannels
+        let tilesY = (g.outHeight + 1) / 2, tilesX = (g.outWidth + 1) / 2
+        let totalTiles = g.batch * tilesY * tilesX
         let geometry = cadiff_winograd_geometry(
             height: g.height, width: g.width, out_height: g.outHeight, out_width: g.outWidth,
             pad_top: g.padding.top, pad_left: g.padding.left, tiles_y: tilesY, tiles_x: tilesX
         )
         let u = winogradWeights.matrices(of: weights)
         u.withUnsafeBufferPointer { u in
-            let u = u.baseAddress!
-            withBias { bias in
-                var first = 0
-                while first < totalTiles {
-                    let count = min(tilesPerBlock, totalTiles - first)
-                    Parallel.forEachChunk(count: count, minimumChunk: max(1, 1024 / cin)) { range in
-                        cadiff_winograd_f2_input(
-                            geometry, x, cin, first + range.lowerBound, first + range.upperBound,
-                            first, tilesPerBlock, v
-                        )
+            BLAS.withBFloat16(winogradWeights.bfloat16, of: u.baseAddress!, count: u.count) { u16 in
+                let u = u.baseAddress!
+                withBias { bias in
+                    var first = 0
+                    while first < totalTiles {
+                        let count = min(tilesPerBlock, totalTiles - first)
+                        Parallel.forEachChunk(count: count, minimumChunk: max(1, 1024 / cin)) { range in
+                            cadiff_winograd_f2_input(
+                                geometry, x, cin, first + range.lowerBound, first + range.upperBound,
+                                first, tilesPerBlock, v
+                            )
+                        }
+                        for matrix in 0..<16 {
+                            BLAS.gemm(
+                                m: count, n: cout, k: cin,
+                                a: v + matrix * tilesPerBlock * cin, lda: cin,
+                                b: u + matrix * cin * cout, ldb: cout, bBFloat16: u16.map { $0 + matrix * cin * cout },
+                                c: m + matrix * tilesPerBlock * cout, ldc: cout
+                            )
+                        }
+                        Parallel.forEachChunk(count: count, minimumChunk: max(1, 1024 / cout)) { range in
+                            cadiff_winograd_f2_output(
+                                geometry, m, cout, bias, first + range.lowerBound, first + range.upperBound,
+                                first, tilesPerBlock, out
+                            )
+                        }
+                        first += count
                     }
-                    for matrix in 0..<16 {
-                        BLAS.gemm(
-                            m: count, n: cout, k: cin,
-                            a: v + matrix * tilesPerBlock * cin, lda: cin,
-                            b: u + matrix * cin * cout, ldb: cout,
-                            c: m + matrix * tilesPerBlock * cout, ldc: cout
-                        )
-                    }
-                    Parallel.forEachChunk(count: count, minimumChunk: max(1, 1024 / cout)) { range in
-                        cadiff_winograd_f2_output(
-                            geometry, m, cout, bias, first + range.lowerBound, first + range.upperBound,
-                            first, tilesPerBlock, out
-                        )
-                    }
-                    first += count
                 }
             }
         }

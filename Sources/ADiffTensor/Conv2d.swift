@@ -66,6 +66,8 @@ public struct Conv2d: Sendable {
     public let algorithm: Algorithm
     /// The Winograd-domain weights, transformed on first use by a Winograd lowering.
     public let winogradWeights: Conv2dWinogradWeights
+    /// The bf16 copy of ``Conv2dWeights/packed``, made on first use by a bf16 product.
+    public let bfloat16Weights: BFloat16Weights
 
     /// Bytes the im2col patch buffer (but at least 256 pixels' patches) or the shifted
     /// accumulator take per block: large enough that each GEMM runs at full speed, small
@@ -82,15 +84,16 @@ public struct Conv2d: Sendable {
     static let winogradMinimumTiles = 128
 
     /// A convolution with `weights`, `stride` and `padding`. `winogradWeights` is the cache of
-    /// the Winograd transform of these weights; a layer that builds a ``Conv2d`` per call passes
-    /// its own so the transform is kept (a fresh one by default).
+    /// the Winograd transform of these weights and `bfloat16Weights` of their bf16 copy; a layer
+    /// that builds a ``Conv2d`` per call passes its own so both are kept (fresh ones by default).
     ///
     /// - Throws: ``TensorError`` `.shapeMismatch` when the stride is below 1, a padding is
     ///   negative, ``Algorithm/shifted`` is requested with a stride other than 1, or
     ///   ``Algorithm/winograd`` for anything but a 3×3 kernel with stride 1.
     public init(
         weights: Conv2dWeights, stride: Int = 1, padding: Padding = Padding(0), algorithm: Algorithm = .automatic,
-        winogradWeights: Conv2dWinogradWeights = Conv2dWinogradWeights()
+        winogradWeights: Conv2dWinogradWeights = Conv2dWinogradWeights(),
+        bfloat16Weights: BFloat16Weights = BFloat16Weights()
     ) throws {
         guard stride >= 1 else {
             throw TensorError(.shapeMismatch, "conv stride must be at least 1, got \(stride)")
@@ -113,6 +116,7 @@ public struct Conv2d: Sendable {
         self.padding = padding
         self.algorithm = algorithm
         self.winogradWeights = winogradWeights
+        self.bfloat16Weights = bfloat16Weights
     }
 
     /// Output height and width for an input of `height × width`, or nil when the padded input
@@ -155,13 +159,17 @@ public struct Conv2d: Sendable {
         )
         output.withUnsafeMutableBufferPointer { out in
             input.withUnsafeBufferPointer { x in
+                let lowering = resolvedAlgorithm(geometry)
+                guard lowering != .winograd else { return winograd(geometry, x.baseAddress!, out.baseAddress!) }
                 weights.packed.withUnsafeBufferPointer { w in
-                    let (x, w, out) = (x.baseAddress!, w.baseAddress!, out.baseAddress!)
-                    switch resolvedAlgorithm(geometry) {
-                    case .pointwise: pointwise(geometry, x, w, out)
-                    case .shifted: shifted(geometry, x, w, out)
-                    case .im2col: im2col(geometry, x, w, out)
-                    case .winograd: winograd(geometry, x, out)
+                    BLAS.withBFloat16(bfloat16Weights, of: w.baseAddress!, count: w.count) { w16 in
+                        let (x, w, out) = (x.baseAddress!, Operand(fp32: w.baseAddress!, bf16: w16), out.baseAddress!)
+                        switch lowering {
+                        case .pointwise: pointwise(geometry, x, w, out)
+                        case .shifted: shifted(geometry, x, w, out)
+                        case .im2col: im2col(geometry, x, w, out)
+                        case .winograd: break
+                        }
                     }
                 }
             }
@@ -172,6 +180,15 @@ public struct Conv2d: Sendable {
     // MARK: - Lowerings
 
     private enum Lowering { case pointwise, shifted, im2col, winograd }
+
+    /// The packed weights, with their bf16 copy in bf16 mode.
+    private struct Operand {
+        let fp32: UnsafePointer<Float>
+        let bf16: UnsafePointer<UInt16>?
+
+        /// The `[Cin, Cout]` slice of one tap (shifted lowering).
+        func advanced(by elements: Int) -> Operand { Operand(fp32: fp32 + elements, bf16: bf16.map { $0 + elements }) }
+    }
 
     private func resolvedAlgorithm(_ g: Geometry) -> Lowering {
         let isPointwise = weights.kernelHeight == 1 && weights.kernelWidth == 1 && stride == 1
@@ -198,130 +215,130 @@ public struct Conv2d: Sendable {
         var patchLength: Int { kernelHeight * kernelWidth * inputChannels }
     }
 
-    private func pointwise(_ g: Geometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    private func pointwise(_ g: Geometry, _ x: UnsafePointer<Float>, _ w: Operand, _ out: UnsafeMutablePointer<Float>) {
         let rows = g.batch * g.height * g.width
         if let bias = weights.bias {
             Linear.seedRows(rows: rows, with: bias, output: out, stride: g.outputChannels, accumulate: false)
         }
         BLAS.gemm(
             m: rows, n: g.outputChannels, k: g.inputChannels,
-            a: x, lda: g.inputChannels, b: w, ldb: g.outputChannels,
+            a: x, lda: g.inputChannels, b: w.fp32, ldb: g.outputChannels, bBFloat16: w.bf16,
             beta: weights.bias == nil ? 0 : 1,
             c: out, ldc: g.outputChannels
         )
     }
 
     /// Stride-1 convolution as `kh·kw` accumulated GEMMs on shifted views of a padded copy.
-    private func shifted(_ g: Geometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    private func shifted(_ g: Geometry, _ x: UnsafePointer<Float>, _ w: Operand, _ out: UnsafeMutablePointer<Float>) {
         let cin = g.inputChannels, cout = g.outputChannels
         let paddedWidth = g.width + g.padding.left + g.padding.right
         let paddedHeight = g.height + g.padding.top + g.padding.bottom
         // The last tap of the last row reads kw − 1 pixels past the padded image.
         let paddedPixels = paddedHeight * paddedWidth + g.kernelWidth - 1
-        let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedPixels * cin)
-        defer { padded.deallocate() }
         let rowsPerBlock = max(1, min(g.outHeight, Conv2d.blockBytes / (paddedWidth * cout * 4)))
-        let accumulator = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * paddedWidth * cout)
-        defer { accumulator.deallocate() }
-
-        for image in 0..<g.batch {
-            let source = x + image * g.height * g.width * cin
-            Parallel.forEachChunk(count: paddedHeight, minimumChunk: max(1, 16_384 / (paddedWidth * cin))) { rows in
-                for py in rows {
-                    let row = padded + py * paddedWidth * cin
-                    let y = py - g.padding.top
-                    guard y >= 0 && y < g.height else {
-                        row.update(repeating: 0, count: paddedWidth * cin)
-                        continue
+        let cache = TensorBlockCache.shared
+        cache.withScratch(count: paddedPixels * cin) { padded in
+            cache.withScratch(count: rowsPerBlock * paddedWidth * cout) { accumulator in
+                for image in 0..<g.batch {
+                    let source = x + image * g.height * g.width * cin
+                    Parallel.forEachChunk(count: paddedHeight, minimumChunk: max(1, 16_384 / (paddedWidth * cin))) { rows in
+                        for py in rows {
+                            let row = padded + py * paddedWidth * cin
+                            let y = py - g.padding.top
+                            guard y >= 0 && y < g.height else {
+                                row.update(repeating: 0, count: paddedWidth * cin)
+                                continue
+                            }
+                            row.update(repeating: 0, count: g.padding.left * cin)
+                            (row + g.padding.left * cin).update(from: source + y * g.width * cin, count: g.width * cin)
+                            (row + (g.padding.left + g.width) * cin).update(repeating: 0, count: g.padding.right * cin)
+                        }
                     }
-                    row.update(repeating: 0, count: g.padding.left * cin)
-                    (row + g.padding.left * cin).update(from: source + y * g.width * cin, count: g.width * cin)
-                    (row + (g.padding.left + g.width) * cin).update(repeating: 0, count: g.padding.right * cin)
-                }
-            }
-            (padded + paddedHeight * paddedWidth * cin).update(repeating: 0, count: (g.kernelWidth - 1) * cin)
+                    (padded + paddedHeight * paddedWidth * cin).update(repeating: 0, count: (g.kernelWidth - 1) * cin)
 
-            let target = out + image * g.outHeight * g.outWidth * cout
-            var firstRow = 0
-            while firstRow < g.outHeight {
-                let rows = min(rowsPerBlock, g.outHeight - firstRow)
-                let m = rows * paddedWidth
-                for ky in 0..<g.kernelHeight {
-                    for kx in 0..<g.kernelWidth {
-                        let tap = ky * g.kernelWidth + kx
-                        BLAS.gemm(
-                            m: m, n: cout, k: cin,
-                            a: padded + ((firstRow + ky) * paddedWidth + kx) * cin, lda: cin,
-                            b: w + tap * cin * cout, ldb: cout,
-                            beta: tap == 0 ? 0 : 1,
-                            c: accumulator, ldc: cout
-                        )
-                    }
-                }
-                let block = target + firstRow * g.outWidth * cout
-                let bias = weights.bias
-                Parallel.forEachChunk(count: rows, minimumChunk: max(1, 16_384 / (g.outWidth * cout))) { range in
-                    for r in range {
-                        let from = accumulator + r * paddedWidth * cout
-                        let to = block + r * g.outWidth * cout
-                        to.update(from: from, count: g.outWidth * cout)
-                        if let bias {
-                            bias.withUnsafeBufferPointer { b in
-                                for p in 0..<g.outWidth {
-                                    let pixel = to + p * cout
-                                    for c in 0..<cout { pixel[c] += b[c] }
+                    let target = out + image * g.outHeight * g.outWidth * cout
+                    var firstRow = 0
+                    while firstRow < g.outHeight {
+                        let rows = min(rowsPerBlock, g.outHeight - firstRow)
+                        let m = rows * paddedWidth
+                        for ky in 0..<g.kernelHeight {
+                            for kx in 0..<g.kernelWidth {
+                                let tap = w.advanced(by: (ky * g.kernelWidth + kx) * cin * cout)
+                                BLAS.gemm(
+                                    m: m, n: cout, k: cin,
+                                    a: padded + ((firstRow + ky) * paddedWidth + kx) * cin, lda: cin,
+                                    b: tap.fp32, ldb: cout, bBFloat16: tap.bf16,
+                                    beta: ky == 0 && kx == 0 ? 0 : 1,
+                                    c: accumulator, ldc: cout
+                                )
+                            }
+                        }
+                        let block = target + firstRow * g.outWidth * cout
+                        let bias = weights.bias
+                        Parallel.forEachChunk(count: rows, minimumChunk: max(1, 16_384 / (g.outWidth * cout))) { range in
+                            for r in range {
+                                let from = accumulator + r * paddedWidth * cout
+                                let to = block + r * g.outWidth * cout
+                                to.update(from: from, count: g.outWidth * cout)
+                                if let bias {
+                                    bias.withUnsafeBufferPointer { b in
+                                        for p in 0..<g.outWidth {
+                                            let pixel = to + p * cout
+                                            for c in 0..<cout { pixel[c] += b[c] }
+                                        }
+                                    }
                                 }
                             }
                         }
+                        firstRow += rows
                     }
                 }
-                firstRow += rows
             }
         }
     }
 
     /// Any geometry: im2col over bounded blocks of output pixels, one GEMM per block.
-    private func im2col(_ g: Geometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    private func im2col(_ g: Geometry, _ x: UnsafePointer<Float>, _ w: Operand, _ out: UnsafeMutablePointer<Float>) {
         let k = g.patchLength, cin = g.inputChannels, cout = g.outputChannels
         let totalPixels = g.batch * g.outHeight * g.outWidth
         // At least 256 rows keep the GEMM efficient for wide inputs (12 MB at Cin = 1280).
         let pixelsPerBlock = min(totalPixels, max(256, Conv2d.blockBytes / (k * 4)))
-        let patches = UnsafeMutablePointer<Float>.allocate(capacity: pixelsPerBlock * k)
-        defer { patches.deallocate() }
-        if let bias = weights.bias {
-            Linear.seedRows(rows: totalPixels, with: bias, output: out, stride: cout, accumulate: false)
-        }
-        var first = 0
-        while first < totalPixels {
-            let count = min(pixelsPerBlock, totalPixels - first)
-            Parallel.forEachChunk(count: count, minimumChunk: max(1, 16_384 / k)) { range in
-                for i in range {
-                    let pixel = first + i
-                    let ox = pixel % g.outWidth
-                    let oy = (pixel / g.outWidth) % g.outHeight
-                    let image = pixel / (g.outWidth * g.outHeight)
-                    let patch = patches + i * k
-                    for ky in 0..<g.kernelHeight {
-                        let y = oy * g.stride + ky - g.padding.top
-                        for kx in 0..<g.kernelWidth {
-                            let dst = patch + (ky * g.kernelWidth + kx) * cin
-                            let x0 = ox * g.stride + kx - g.padding.left
-                            if y >= 0 && y < g.height && x0 >= 0 && x0 < g.width {
-                                dst.update(from: x + ((image * g.height + y) * g.width + x0) * cin, count: cin)
-                            } else {
-                                dst.update(repeating: 0, count: cin)
+        TensorBlockCache.shared.withScratch(count: pixelsPerBlock * k) { patches in
+            if let bias = weights.bias {
+                Linear.seedRows(rows: totalPixels, with: bias, output: out, stride: cout, accumulate: false)
+            }
+            var first = 0
+            while first < totalPixels {
+                let count = min(pixelsPerBlock, totalPixels - first)
+                Parallel.forEachChunk(count: count, minimumChunk: max(1, 16_384 / k)) { range in
+                    for i in range {
+                        let pixel = first + i
+                        let ox = pixel % g.outWidth
+                        let oy = (pixel / g.outWidth) % g.outHeight
+                        let image = pixel / (g.outWidth * g.outHeight)
+                        let patch = patches + i * k
+                        for ky in 0..<g.kernelHeight {
+                            let y = oy * g.stride + ky - g.padding.top
+                            for kx in 0..<g.kernelWidth {
+                                let dst = patch + (ky * g.kernelWidth + kx) * cin
+                                let x0 = ox * g.stride + kx - g.padding.left
+                                if y >= 0 && y < g.height && x0 >= 0 && x0 < g.width {
+                                    dst.update(from: x + ((image * g.height + y) * g.width + x0) * cin, count: cin)
+                                } else {
+                                    dst.update(repeating: 0, count: cin)
+                                }
                             }
                         }
                     }
                 }
+                BLAS.gemm(
+                    m: count, n: cout, k: k,
+                    a: patches, lda: k, b: w.fp32, ldb: cout, bBFloat16: w.bf16,
+                    beta: weights.bias == nil ? 0 : 1,
+                    c: out + first * cout, ldc: cout
+                )
+                first += count
             }
-            BLAS.gemm(
-                m: count, n: cout, k: k,
-                a: patches, lda: k, b: w, ldb: cout,
-                beta: weights.bias == nil ? 0 : 1,
-                c: out + first * cout, ldc: cout
-            )
-            first += count
         }
     }
 }

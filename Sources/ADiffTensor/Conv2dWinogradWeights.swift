@@ -11,6 +11,8 @@ import Synchronization
 /// weights, 16/9 of their size written) runs once per layer, not once per call.
 public final class Conv2dWinogradWeights: Sendable {
     private let transformed = Mutex<Tensor?>(nil)
+    /// The bf16 copy of the transformed matrices, for bf16 products.
+    let bfloat16 = BFloat16Weights()
 
     /// An empty cache; the first Winograd call fills it.
     public init() {}

@@ -8,17 +8,20 @@ public struct Linear: Sendable {
     public let weight: Tensor
     /// The bias, `[outputFeatures]`, if the layer has one.
     public let bias: Tensor?
+    /// The weight's bf16 copy, made by the first bf16 product and shared by copies of this layer.
+    public let bfloat16Weight: BFloat16Weights
 
     /// Features each input row holds.
     public var inputFeatures: Int { weight.shape[1] }
     /// Features each output row holds.
     public var outputFeatures: Int { weight.shape[0] }
 
-    /// A layer over `weight` (`[out, in]`) and an optional `bias` (`[out]`).
+    /// A layer over `weight` (`[out, in]`) and an optional `bias` (`[out]`). A model layer that
+    /// builds a ``Linear`` per call passes its own `bfloat16Weight`, so the bf16 copy is kept.
     ///
     /// - Throws: ``TensorError`` `.shapeMismatch` when the weight is not rank 2 or the bias
     ///   length differs from the weight's row count.
-    public init(weight: Tensor, bias: Tensor? = nil) throws {
+    public init(weight: Tensor, bias: Tensor? = nil, bfloat16Weight: BFloat16Weights = BFloat16Weights()) throws {
         guard weight.rank == 2, weight.shape[0] > 0, weight.shape[1] > 0 else {
             throw TensorError(.shapeMismatch, "linear weight must be [out, in], got \(weight.shape)")
         }
@@ -27,6 +30,7 @@ public struct Linear: Sendable {
         }
         self.weight = weight
         self.bias = bias
+        self.bfloat16Weight = bfloat16Weight
     }
 
     /// Applies the layer to every row of `input`, whose last dimension is ``inputFeatures``.
@@ -77,14 +81,16 @@ public struct Linear: Sendable {
             beta = 1
         }
         weight.withUnsafeBufferPointer { w in
-            BLAS.gemm(
-                transposeB: true,
-                m: rows, n: n, k: inputFeatures,
-                a: input, lda: inputStride,
-                b: w.baseAddress!, ldb: inputFeatures,
-                beta: beta,
-                c: output, ldc: outputStride
-            )
+            BLAS.withBFloat16(bfloat16Weight, of: w.baseAddress!, count: w.count) { w16 in
+                BLAS.gemm(
+                    transposeB: true,
+                    m: rows, n: n, k: inputFeatures,
+                    a: input, lda: inputStride,
+                    b: w.baseAddress!, ldb: inputFeatures, bBFloat16: w16,
+                    beta: beta,
+                    c: output, ldc: outputStride
+                )
+            }
         }
     }
 

@@ -18,6 +18,8 @@ public struct Conv2dLayer: Sendable {
     public let padding: Int
     /// The Winograd-domain weights, shared by every ``Conv2d`` this layer builds.
     public let winogradWeights = Conv2dWinogradWeights()
+    /// The packed weights' bf16 copy, kept for the life of the layer (filled only in bf16 mode).
+    public let bfloat16Weights = BFloat16Weights()
 
     /// Output channels.
     public var outputChannels: Int { weight.shape[0] }
@@ -45,7 +47,8 @@ public struct Conv2dLayer: Sendable {
     public func widened() throws -> Conv2d {
         let weights = try Conv2dWeights(oihw: try weight.widened(), bias: try bias?.widened().reshaped([outputChannels]))
         return try Conv2d(
-            weights: weights, stride: stride, padding: Conv2d.Padding(padding), winogradWeights: winogradWeights)
+            weights: weights, stride: stride, padding: Conv2d.Padding(padding), winogradWeights: winogradWeights,
+            bfloat16Weights: bfloat16Weights)
     }
 
     /// Convolves `input` (`[N, H, W, C]`).

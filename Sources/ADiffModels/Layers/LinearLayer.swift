@@ -1,7 +1,8 @@
 import ADiffTensor
 import ADiffWeights
 
-/// A linear layer whose weights stay stored (fp16 stays fp16) and are widened when it runs.
+/// A linear layer whose weights stay stored (fp16 stays fp16) and are widened when it runs;
+/// in bf16 mode their bf16 copy is kept instead of converted per call.
 ///
 /// Also takes a 1×1 convolution's `[out, in, 1, 1]` weight, which SD1.5 uses for the
 /// transformer's `proj_in` / `proj_out`: on channels-last activations it is the same GEMM.
@@ -14,6 +15,8 @@ public struct LinearLayer: Sendable {
     public let outputFeatures: Int
     /// Input features.
     public let inputFeatures: Int
+    /// The weight's bf16 copy, kept for the life of the layer (filled only in bf16 mode).
+    public let bfloat16Weight = BFloat16Weights()
 
     /// The layer `scope` describes (`weight`, optional `bias`).
     ///
@@ -42,7 +45,7 @@ public struct LinearLayer: Sendable {
     public func widened() throws -> Linear {
         try Linear(
             weight: try weight.widened().reshaped([outputFeatures, inputFeatures]),
-            bias: try bias?.widened().reshaped([outputFeatures]))
+            bias: try bias?.widened().reshaped([outputFeatures]), bfloat16Weight: bfloat16Weight)
     }
 
     /// Applies the layer to the last dimension of `input`.

@@ -13,6 +13,8 @@ struct TemporalSelfAttention: Sendable {
     let value: LinearLayer
     let output: LinearLayer
     let channels: Int
+    /// The stacked Q/K/V projection's bf16 copy, kept for the life of the module (bf16 mode).
+    let stackedBFloat16Weight = BFloat16Weights()
 
     /// Loads `attention` (to_q, to_k, to_v, to_out.0, optional pos_encoder.pe) and `norm`.
     init(attention: ParameterScope, norm: ParameterScope, channels: Int, shapes: inout MotionModuleShapes) throws {
@@ -93,7 +95,7 @@ struct TemporalSelfAttention: Sendable {
         let stacked = try Concat.batch([query.weight.widened(), key.weight.widened(), value.weight.widened()])
         return Prepared(
             normWeight: try norm.weight?.widened(), normBias: try norm.bias?.widened(), epsilon: norm.epsilon,
-            projection: try Linear(weight: stacked.reshaped([3 * channels, channels])),
+            projection: try Linear(weight: stacked.reshaped([3 * channels, channels]), bfloat16Weight: stackedBFloat16Weight),
             output: try output.widened(), channels: channels)
     }
 }
