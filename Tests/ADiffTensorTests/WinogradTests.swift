@@ -98,6 +98,23 @@ import Testing
         #expect((errors + concurrent).allSatisfy { $0 <= Support.tolerance })
     }
 
+    /// A convolution whose Winograd transform is already kept never packs its weights: the
+    /// packing is left to the first lowering that reads it.
+    @Test func keptTransformSkipsPacking() throws {
+        let x = Support.random([1, 6, 6, 8], seed: 30)
+        let weight = Support.random([4, 8, 3, 3], seed: 31)
+        let kept = Conv2dWinogradWeights()
+        let first = try Conv2dWeights(oihw: weight)
+        let reference = try Conv2d(weights: first, padding: .init(1), algorithm: .winograd, winogradWeights: kept)(x)
+        #expect(first.isPacked)  // the transform is made from the packed matrix
+        let later = try Conv2dWeights(oihw: weight)
+        let again = try Conv2d(weights: later, padding: .init(1), algorithm: .winograd, winogradWeights: kept)(x)
+        #expect(!later.isPacked)
+        #expect(again.scalars == reference.scalars)
+        _ = try Conv2d(weights: later, padding: .init(1), algorithm: .im2col)(x)
+        #expect(later.isPacked)
+    }
+
     /// The automatic choice takes winograd from 128 output tiles at any width (and im2col
     /// below) and agrees with im2col.
     @Test(arguments: [

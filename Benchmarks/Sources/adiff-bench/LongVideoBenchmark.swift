@@ -11,10 +11,12 @@ import Foundation
 /// models folder, built the way the daemon's engine builds them, with the process's resident
 /// memory measured after loading and at its peak.
 ///
-/// The budget is `peak ≤ resident weights + the UNet's Winograd weights + 2 GiB`; the peak is
-/// the whole process's high-water mark, loading included. The Winograd weights are a fixed cost
-/// per generation (each 3×3 conv layer keeps its transform, fp32, 16/9 of the kernel), bounded
-/// here from above by every 3×3 UNet kernel with at least 64 input channels. Frames are produced
+/// The budget is `peak ≤ resident weights + the UNet's Winograd weights + the tensor block
+/// cache's budget + 2 GiB`; the peak is the whole process's high-water mark, loading included.
+/// The Winograd weights are a fixed cost per generation (each 3×3 conv layer keeps its
+/// transform, fp32, 16/9 of the kernel), bounded here from above by every 3×3 UNet kernel with
+/// at least 64 input channels; the block cache keeps freed activation blocks for reuse, up to
+/// its budget. Frames are produced
 /// but not encoded (no GIF).
 struct LongVideoBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -117,7 +119,8 @@ struct LongVideoBenchmark: ParsableCommand {
         let generationPeak = resetPeak ? end.peak : max(end.peak, maxRSS)
         let processPeak = max(maxRSS, end.peak, afterLoad.peak)
         let winograd = Self.winogradBytes(checkpoint.unetParameters)
-        let budget = weights + winograd + Self.headroom
+        let blockCache = TensorBlockCache.shared.budgetBytes
+        let budget = weights + winograd + blockCache + Self.headroom
         let timings = output.timings
         print(
             "generated \(frameCount) frames in \(format(wall, 1)) s (encode \(format(Self.seconds(timings.encoding), 1)) s, "
@@ -128,9 +131,10 @@ struct LongVideoBenchmark: ParsableCommand {
         print("peak RSS VmHWM \(resetPeak ? "(generation only)" : "(whole run)    ") \(Self.mib(end.peak))")
         print("generation peak − baseline      \(Self.mib(generationPeak - afterLoad.resident))")
         print("Winograd weights (upper bound)  \(Self.mib(winograd))")
+        print("tensor block cache budget       \(Self.mib(blockCache))")
         print("peak − weights                  \(Self.mib(processPeak - weights))")
         print(
-            "budget: peak \(Self.mib(processPeak)) ≤ weights + Winograd + 2 GiB = \(Self.mib(budget)) → "
+            "budget: peak \(Self.mib(processPeak)) ≤ weights + Winograd + block cache + 2 GiB = \(Self.mib(budget)) → "
                 + (processPeak <= budget ? "PASS" : "FAIL"))
     }
 
